@@ -1,0 +1,42 @@
+# dlt-gong: the commands a person and CI use. `make demo` and `make test` work from a
+# fresh clone on a machine with only Python 3.10+ and make.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_DIR := $(CURDIR)/.pgdata
+PG_PORT ?= 55432
+
+.PHONY: demo test lint typecheck pytest bench soak clean erd
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+## demo: the sandbox company loaded into gong.duckdb, with progress and a summary
+demo: $(BIN)/.installed
+	$(BIN)/dlt-gong demo
+
+## test: lint, types and the whole test suite (what CI runs)
+test: lint typecheck pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+pytest: $(BIN)/.installed
+	@dsn=$$(scripts/postgres.sh start $(PG_DIR) $(PG_PORT)) || { echo "PostgreSQL could not start"; exit 1; }; \
+	DLT_GONG_TEST_POSTGRES=$$dsn $(BIN)/pytest -q -m "not slow" $(PYTEST_ARGS); rc=$$?; \
+	scripts/postgres.sh stop $(PG_DIR); exit $$rc
+
+## bench: benchmarks into bench/results.md (not part of test)
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) $(PG_DIR) .pytest_cache .mypy_cache .ruff_cache gong.duckdb

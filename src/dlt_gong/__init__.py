@@ -1,0 +1,27 @@
+"""dlt-gong: load everything a company keeps in Gong into any warehouse dlt can load."""
+
+from dlt_gong.credentials import GongApiKeyCredentials, GongCredentials, GongOAuthCredentials
+from dlt_gong.errors import (
+    GongApiError,
+    GongAuthError,
+    GongConfigError,
+    GongError,
+    GongQuotaExhausted,
+    GongUnavailableError,
+)
+from dlt_gong.source import gong_source
+from dlt_gong.tables import TABLES
+
+__all__ = [
+    "TABLES",
+    "GongApiError",
+    "GongApiKeyCredentials",
+    "GongAuthError",
+    "GongConfigError",
+    "GongCredentials",
+    "GongError",
+    "GongOAuthCredentials",
+    "GongQuotaExhausted",
+    "GongUnavailableError",
+    "gong_source",
+]

@@ -1,0 +1,369 @@
+"""One HTTP client for every resource: auth, pacing, retries, error mapping, paging.
+
+Every request of a load goes through one `GongClient`, so the rate limit is shared, every
+error is judged the same way and the request count is exact. The rules, from Gong's docs
+and from what broke other connectors:
+
+* 429: wait `Retry-After` (seconds) and retry, unless the wait is longer than
+  `max_retry_after_seconds`: that is the daily quota, and we stop cleanly instead of
+  sleeping for hours (`GongQuotaExhausted`).
+* 5xx, timeouts, dropped connections, and 200s whose JSON is cut off: retry with
+  exponential backoff and jitter.
+* 401/403: fail at once with a message naming the credential or the missing scope.
+* 404: empty only when Gong's message says nothing was found (the endpoint's row lists
+  those messages); any other 404, and every other 4xx, is raised with Gong's text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
+from dlt_gong.endpoints import Endpoint
+from dlt_gong.errors import (
+    GongApiError,
+    GongAuthError,
+    GongQuotaExhausted,
+    GongUnavailableError,
+)
+from dlt_gong.ratelimit import SlidingWindowLimiter
+
+logger = logging.getLogger("dlt_gong")
+
+CURSOR_EXPIRED = re.compile(r"cursor.*(expired|invalid)", re.IGNORECASE)
+SCOPE_MISSING = re.compile(r"permission to use '([^']+)'")
+USER_AGENT = "dlt-gong/0.1"
+
+
+class _Retryable(Exception):
+    """A failure worth another try; `retry_after` is Gong's own wait, when it gave one."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class CursorExpired(Exception):
+    """Gong refused a cursor (expired after about an hour, or not from this request)."""
+
+
+class _GongAuth(requests.auth.AuthBase):
+    """Adds the Authorization header at send time, so it is never in a logged dict."""
+
+    def __init__(self, authorization: Callable[[], str]) -> None:
+        self._authorization = authorization
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r.headers["Authorization"] = self._authorization()
+        return r
+
+    def __repr__(self) -> str:
+        return "<GongAuth ***>"
+
+
+class GongClient:
+    """Talks to one Gong company on behalf of every resource of a load."""
+
+    def __init__(
+        self,
+        base_url: str,
+        authorization: Callable[[], str],
+        *,
+        describe_credentials: str = "the configured credentials",
+        requests_per_second: int | None = 3,
+        max_retry_after_seconds: float = 300.0,
+        max_attempts: int = 8,
+        backoff_base_seconds: float = 1.0,
+        backoff_max_seconds: float = 60.0,
+        timeout_seconds: float = 120.0,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.describe_credentials = describe_credentials
+        self.max_retry_after_seconds = max_retry_after_seconds
+        self.max_attempts = max_attempts
+        self.backoff_base_seconds = backoff_base_seconds
+        self.backoff_max_seconds = backoff_max_seconds
+        self.timeout = (min(10.0, timeout_seconds), timeout_seconds)
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self._auth = _GongAuth(authorization)
+        self._sleep = sleep
+        self.limiter = SlidingWindowLimiter(requests_per_second, sleep=sleep)
+        self.requests_sent = 0
+        """Every HTTP request sent, retries included: what Gong counts against the quota."""
+        self.retries = 0
+
+    # -- one request ------------------------------------------------------------------
+
+    def request(
+        self,
+        endpoint: Endpoint,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        path_params: Mapping[str, str] | None = None,
+    ) -> dict[str, Any] | None:
+        """Sends one logical request, retrying what is worth retrying.
+
+        Returns the JSON body, or None when Gong says nothing was found.
+        """
+        path = endpoint.path.format(**(path_params or {}))
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retryable),
+            sleep=self._sleep,
+            before_sleep=self._count_retry,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._send(endpoint, path, params, body)
+        except _Retryable as last:
+            raise GongUnavailableError(
+                f"{endpoint.method} {path} failed {self.max_attempts} times; last: {last}"
+            ) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _count_retry(self, state: RetryCallState) -> None:
+        self.retries += 1
+        outcome = state.outcome
+        reason = outcome.exception() if outcome is not None else None
+        logger.warning("Retrying after %s (attempt %d)", reason, state.attempt_number)
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Gong's Retry-After when it sent one, else exponential backoff with jitter."""
+        outcome = state.outcome
+        exc = outcome.exception() if outcome is not None else None
+        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+            return exc.retry_after + random.uniform(0, 0.25)
+        backoff = self.backoff_base_seconds * 2 ** (state.attempt_number - 1)
+        return float(min(self.backoff_max_seconds, backoff * random.uniform(0.5, 1.0)))
+
+    def _send(
+        self,
+        endpoint: Endpoint,
+        path: str,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+    ) -> dict[str, Any] | None:
+        self.limiter.acquire()
+        self.requests_sent += 1
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                endpoint.method,
+                self.base_url + path,
+                params=params,
+                json=body if endpoint.method == "POST" else None,
+                auth=self._auth,
+                timeout=self.timeout,
+            )
+            content = response.content
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise _Retryable(f"{type(exc).__name__} on {endpoint.method} {path}") from None
+        except requests.exceptions.ChunkedEncodingError:
+            raise _Retryable(
+                f"connection dropped mid-response on {endpoint.method} {path}"
+            ) from None
+        logger.debug(
+            "%s %s -> %d in %.3fs", endpoint.method, path, response.status_code,
+            time.monotonic() - started,
+        )  # fmt: skip
+        return self._judge(endpoint, path, response, content)
+
+    def _judge(
+        self, endpoint: Endpoint, path: str, response: requests.Response, content: bytes
+    ) -> dict[str, Any] | None:
+        status = response.status_code
+        where = f"{endpoint.method} {path}"
+        data = _json_or_none(content)
+        errors = _gong_errors(data)
+        if status == 200:
+            if isinstance(data, dict):
+                return data
+            if _looks_like_json(response):
+                raise _Retryable(f"truncated or invalid JSON from {where}")
+            raise GongUnavailableError(
+                f"{where} at {self.base_url} answered 200 with "
+                f"{response.headers.get('content-type', 'no content type')}, not Gong's JSON: "
+                "check sources.gong.base_url"
+            )
+        if status == 429:
+            retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+            if retry_after is not None and retry_after > self.max_retry_after_seconds:
+                raise GongQuotaExhausted(
+                    retry_after, datetime.now(timezone.utc) + timedelta(seconds=retry_after)
+                )
+            raise _Retryable(f"429 on {where}", retry_after=retry_after)
+        if status in (401, 403):
+            raise self._auth_error(where, status, errors)
+        if status >= 500:
+            raise _Retryable(f"{status} on {where}: {_describe(errors, content)}")
+        if status == 404 and errors and any(e in endpoint.empty_404 for e in errors):
+            return None
+        if status == 400 and any(CURSOR_EXPIRED.search(e) for e in errors):
+            raise CursorExpired("; ".join(errors))
+        if data is None:
+            raise GongUnavailableError(
+                f"{where} at {self.base_url} answered {status} with a page that is not Gong's "
+                f"JSON ({response.headers.get('content-type', 'no content type')}): "
+                "check sources.gong.base_url"
+            )
+        raise GongApiError(
+            f"Gong rejected {where} with {status}: {_describe(errors, content)}",
+            status=status,
+            errors=errors,
+        )
+
+    def _auth_error(self, where: str, status: int, errors: list[str]) -> GongAuthError:
+        text = "; ".join(errors) or f"HTTP {status}"
+        scope = next((m.group(1) for e in errors if (m := SCOPE_MISSING.search(e))), None)
+        if scope:
+            return GongAuthError(
+                f"Gong refused {where}: the credentials lack the scope '{scope}' "
+                f"(Gong: {text}). Grant it to the API key or app, or leave this table out.",
+                status=status,
+                scope=scope,
+            )
+        return GongAuthError(
+            f"Gong rejected {self.describe_credentials} with {status} on {where} (Gong: {text}). "
+            "Check sources.gong.credentials and sources.gong.base_url.",
+            status=status,
+        )
+
+    # -- paging -----------------------------------------------------------------------
+
+    def pages(
+        self,
+        endpoint: Endpoint,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        path_params: Mapping[str, str] | None = None,
+        max_restarts: int = 3,
+    ) -> Iterator[dict[str, Any]]:
+        """Yields every page of a request, following `records.cursor` to the end.
+
+        The cursor goes back exactly as Gong wants it (query for GET, top-level body field
+        for POST) with the rest of the request unchanged. When Gong refuses a cursor (they
+        expire after about an hour) the sequence restarts from the first page; the rows
+        seen twice are the same rows, which the merge on primary keys absorbs.
+        """
+        restarts = 0
+        while True:
+            try:
+                yield from self._pages_once(endpoint, params, body, path_params)
+                return
+            except CursorExpired as exc:
+                restarts += 1
+                if restarts > max_restarts:
+                    raise GongUnavailableError(
+                        f"{endpoint.name}: Gong refused the paging cursor {restarts} times ({exc})"
+                    ) from None
+                logger.warning(
+                    "%s: cursor refused (%s); restarting from page 1", endpoint.name, exc
+                )
+
+    def _pages_once(
+        self,
+        endpoint: Endpoint,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+        path_params: Mapping[str, str] | None,
+    ) -> Iterator[dict[str, Any]]:
+        cursor: str | None = None
+        while True:
+            page_params = dict(params or {})
+            page_body = dict(body) if body is not None else None
+            if cursor is not None:
+                if endpoint.method == "GET":
+                    page_params["cursor"] = cursor
+                else:
+                    page_body = {**(page_body or {}), "cursor": cursor}
+            data = self.request(
+                endpoint, params=page_params or None, body=page_body, path_params=path_params
+            )
+            if data is None:
+                return
+            yield data
+            records = data.get("records") if endpoint.paged else None
+            cursor = records.get("cursor") if isinstance(records, dict) else None
+            if not cursor:
+                return
+
+    def items(
+        self,
+        endpoint: Endpoint,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        path_params: Mapping[str, str] | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yields the items of each page (the list under the endpoint's data key)."""
+        for page in self.pages(endpoint, params=params, body=body, path_params=path_params):
+            if endpoint.data_key is None:
+                page = {k: v for k, v in page.items() if k != "requestId"}
+                yield [page]
+                continue
+            found = page.get(endpoint.data_key)
+            if found is None:
+                found = []
+            if not isinstance(found, list):
+                raise GongUnavailableError(
+                    f"{endpoint.name}: expected a list under '{endpoint.data_key}', "
+                    f"got {type(found).__name__}"
+                )
+            yield found
+
+
+def _json_or_none(content: bytes) -> Any:
+    try:
+        return json.loads(content) if content else None
+    except ValueError:
+        return None
+
+
+def _looks_like_json(response: requests.Response) -> bool:
+    return "json" in response.headers.get("content-type", "").lower()
+
+
+def _gong_errors(data: Any) -> list[str]:
+    if isinstance(data, dict) and isinstance(data.get("errors"), list):
+        return [str(e) for e in data["errors"]]
+    return []
+
+
+def _describe(errors: list[str], content: bytes) -> str:
+    if errors:
+        return "; ".join(errors)
+    snippet = content[:120].decode("utf-8", "replace").replace("\n", " ").strip()
+    return snippet or "empty body"
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After is seconds in Gong's answers; an HTTP date is accepted too."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())

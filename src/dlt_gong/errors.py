@@ -1,0 +1,56 @@
+"""What can go wrong talking to Gong, as exceptions a user can act on.
+
+Each message is one line meant for the person running the load: it names the endpoint,
+Gong's own error text and what to do. None of them ever contains a secret.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class GongError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class GongConfigError(GongError):
+    """The user's input is wrong (dates, resource names, base URL): fix and re-run."""
+
+
+class GongAuthError(GongError):
+    """401/403: bad credentials or a missing scope. Never retried: one request, one answer."""
+
+    def __init__(self, message: str, *, status: int, scope: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.scope = scope
+
+
+class GongApiError(GongError):
+    """Gong answered with an error that retrying will not fix (4xx other than 401/403/429)."""
+
+    def __init__(self, message: str, *, status: int, errors: list[str]) -> None:
+        super().__init__(message)
+        self.status = status
+        self.errors = errors
+
+
+class GongUnavailableError(GongError):
+    """Gong (or the network) kept failing after every retry, or the answer was not Gong's."""
+
+
+class GongQuotaExhausted(GongError):
+    """The company's daily request quota is spent: waiting would take longer than allowed.
+
+    Raised by the client; the source catches it, stops every resource cleanly and keeps
+    what was extracted, so the next run continues where this one stopped.
+    """
+
+    def __init__(self, retry_after_seconds: float, resets_at: datetime) -> None:
+        super().__init__(
+            "Gong's daily API quota is spent (429 with Retry-After "
+            f"{retry_after_seconds:.0f} s); it resets at {resets_at.isoformat(timespec='seconds')}."
+            " What was extracted so far is kept; run again after that time to continue."
+        )
+        self.retry_after_seconds = retry_after_seconds
+        self.resets_at = resets_at

@@ -1,0 +1,178 @@
+"""The user's options, checked once, before any request is spent.
+
+Every mistake found here is a `GongConfigError` with a one-line message that names the
+option and what would be valid; nothing is loaded, nothing already loaded is touched.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlparse
+
+from dlt_gong.errors import GongConfigError
+from dlt_gong.tables import BY_NAME, DEFAULT_TABLES, TABLES
+from dlt_gong.windows import utc_today
+
+DEFAULT_BASE_URL = "https://api.gong.io"
+DEFAULT_LOOKBACK_DAYS = 3.0
+DEFAULT_STATS_LOOKBACK_DAYS = 3
+DEFAULT_HISTORY_DAYS = 365
+AGGREGATION_PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
+STATS_TABLES = ("aggregated_activity", "day_by_day_activity", "interaction_stats")
+
+ALL_CONTENT: dict[str, Any] = {
+    "context": "Extended",
+    "contextTiming": ["Now", "TimeOfCall"],
+    "exposedFields": {
+        "parties": True,
+        "content": {
+            "structure": True,
+            "topics": True,
+            "trackers": True,
+            "trackerOccurrences": True,
+            "pointsOfInterest": False,
+            "brief": True,
+            "outline": True,
+            "highlights": True,
+            "callOutcome": True,
+            "keyPoints": True,
+        },
+        "interaction": {
+            "speakers": True,
+            "video": True,
+            "personInteractionStats": True,
+            "questions": True,
+        },
+        "collaboration": {"publicComments": True},
+        "media": False,
+    },
+}
+"""All call content by default. Media URLs stay off: they expire after about 8 hours,
+so a warehouse copy of them is broken by the next morning, and they need an extra scope."""
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Everything a load needs to know besides credentials, validated."""
+
+    start: datetime
+    end: datetime | None
+    lookback: timedelta
+    stats_lookback_days: int
+    workspace_id: str | None
+    user_ids: tuple[str, ...]
+    tables: tuple[str, ...]
+    content_selector: dict[str, Any]
+    include_private_calls: bool
+    aggregation_period: str
+
+    @property
+    def start_date(self) -> date:
+        return self.start.date()
+
+    @property
+    def end_date(self) -> date | None:
+        if self.end is None:
+            return None
+        # an end instant past midnight still covers that day's stats only up to midnight
+        return self.end.date()
+
+
+def parse_when(name: str, value: str | date | datetime | None) -> datetime | None:
+    """A date (midnight UTC) or an ISO-8601 date-time; anything else is a config error."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    text = str(value).strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise GongConfigError(
+            f"{name} {text!r} is not a date: use YYYY-MM-DD or an ISO-8601 date-time"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def check_base_url(base_url: str) -> str:
+    parsed = urlparse(base_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise GongConfigError(
+            f"base_url {base_url!r} is not an http(s) URL; Gong's is {DEFAULT_BASE_URL}"
+        )
+    return base_url.rstrip("/")
+
+
+def check_tables(names: Sequence[str] | str | None) -> tuple[str, ...]:
+    if names is None:
+        return DEFAULT_TABLES
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        raise GongConfigError(
+            f"unknown resource {', '.join(map(repr, unknown))}; "
+            f"choose from: {', '.join(t.name for t in TABLES)}"
+        )
+    if not names:
+        raise GongConfigError("no resources selected")
+    return tuple(dict.fromkeys(names))
+
+
+def build_options(
+    *,
+    start_date: str | date | datetime | None,
+    end_date: str | date | datetime | None,
+    lookback_days: float,
+    stats_lookback_days: int,
+    workspace_id: str | None,
+    user_ids: Sequence[str] | None,
+    resources: Sequence[str] | str | None,
+    content_selector: dict[str, Any] | None,
+    include_private_calls: bool,
+    aggregation_period: str,
+    today: date | None = None,
+) -> LoadOptions:
+    today = today or utc_today()
+    start = parse_when("start_date", start_date)
+    if start is None:
+        start = datetime.combine(
+            today - timedelta(days=DEFAULT_HISTORY_DAYS), datetime.min.time(), timezone.utc
+        )
+    end = parse_when("end_date", end_date)
+    if end is not None and end <= start:
+        raise GongConfigError(
+            f"start_date {start.isoformat()} is not before end_date {end.isoformat()}"
+        )
+    if lookback_days < 0 or stats_lookback_days < 0:
+        raise GongConfigError("lookback_days and stats_lookback_days must not be negative")
+    tables = check_tables(resources)
+    if end is not None and end.date() > today and any(t in STATS_TABLES for t in tables):
+        raise GongConfigError(
+            f"end_date {end.date().isoformat()} is in the future; Gong's stats cover only past "
+            "days: leave end_date out for an incremental load"
+        )
+    period = aggregation_period.upper()
+    if period not in AGGREGATION_PERIODS:
+        raise GongConfigError(
+            f"aggregation_period {aggregation_period!r} is not one of "
+            + ", ".join(AGGREGATION_PERIODS)
+        )
+    return LoadOptions(
+        start=start,
+        end=end,
+        lookback=timedelta(days=lookback_days),
+        stats_lookback_days=int(stats_lookback_days),
+        workspace_id=workspace_id or None,
+        user_ids=tuple(user_ids or ()),
+        tables=tables,
+        content_selector=copy.deepcopy(content_selector or ALL_CONTENT),
+        include_private_calls=include_private_calls,
+        aggregation_period=period,
+    )

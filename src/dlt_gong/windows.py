@@ -1,0 +1,128 @@
+"""Incremental windows: where a run starts, where it ends, and when progress is saved.
+
+Two rules keep loads complete:
+
+* Gong shows a call only once it has processed it (minutes to a day after it started),
+  while its filters work on the start time. A window that starts at the newest start time
+  already loaded loses every call processed late, for good. So each run starts
+  `lookback` before the saved position; merge on primary keys absorbs the overlap.
+* Progress is saved only for work that finished. Calls come back oldest first, so after
+  each complete page "everything up to this start time is loaded" is true; a stats window
+  counts only once all its pages are in. A run stopped halfway (daily quota, a crash)
+  therefore resumes where it really stopped.
+
+A run with an explicit end is a backfill of a fixed window: it neither reads nor writes
+saved positions, so several can run side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from dlt.common.time import ensure_pendulum_datetime
+
+
+def parse_instant(value: str | datetime) -> datetime:
+    """Gong's timestamps carry offsets; compare them as instants, never as strings."""
+    return ensure_pendulum_datetime(value).astimezone(timezone.utc)
+
+
+def gong_datetime(value: datetime) -> str:
+    """The ISO-8601 form Gong's date-time filters take."""
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class CallsWindow:
+    """The start-time window of one run of the calls family (calls and their transcripts)."""
+
+    start: datetime
+    end: datetime | None
+    backfill: bool
+
+    @classmethod
+    def plan(
+        cls,
+        state: MutableMapping[str, Any],
+        members: Iterable[str],
+        *,
+        start: datetime,
+        end: datetime | None,
+        lookback: timedelta,
+    ) -> CallsWindow:
+        """Starts at the least advanced member's position minus the lookback.
+
+        A member that never ran starts at `start`, so adding transcripts to a pipeline that
+        already loads calls backfills the transcripts rather than skipping them.
+        """
+        if end is not None:
+            return cls(start, end, backfill=True)
+        positions = []
+        for member in members:
+            saved = state.get(member)
+            positions.append(start if saved is None else parse_instant(saved) - lookback)
+        begin = max(start, min(positions)) if positions else start
+        return cls(begin, None, backfill=False)
+
+
+def advance(state: MutableMapping[str, Any], member: str, started: Iterable[str]) -> None:
+    """Records that `member` has every call up to the newest of `started` (a finished page)."""
+    newest = max((parse_instant(s) for s in started), default=None)
+    if newest is None:
+        return
+    saved = state.get(member)
+    if saved is None or parse_instant(saved) < newest:
+        state[member] = newest.isoformat()
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """A window of whole days, Gong's stats semantics: from inclusive, to exclusive."""
+
+    start: date
+    end: date
+    backfill: bool
+
+    @classmethod
+    def plan(
+        cls,
+        state: MutableMapping[str, Any],
+        *,
+        start: date,
+        end: date | None,
+        lookback_days: int,
+        today: date,
+    ) -> DateWindow | None:
+        """None when there is nothing to ask for (from == to is a 404 at Gong anyway).
+
+        `toDate` may not be after Gong's today in the company's time zone, which we do not
+        know; yesterday in UTC is never after it, whatever the zone.
+        """
+        ceiling = today - timedelta(days=1)
+        if end is not None:
+            window = cls(start, min(end, ceiling), backfill=True)
+        else:
+            saved = state.get("last_date")
+            begin = start
+            if saved is not None:
+                begin = max(start, date.fromisoformat(saved) + timedelta(days=1 - lookback_days))
+            window = cls(begin, ceiling, backfill=False)
+        return window if window.start < window.end else None
+
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days)]
+
+    def complete(self, state: MutableMapping[str, Any], through: date) -> None:
+        """Records that every day up to and including `through` is loaded."""
+        if self.backfill:
+            return
+        saved = state.get("last_date")
+        if saved is None or date.fromisoformat(saved) < through:
+            state["last_date"] = through.isoformat()
+
+
+def utc_today() -> date:
+    return datetime.now(timezone.utc).date()

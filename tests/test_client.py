@@ -1,0 +1,261 @@
+"""Unit tests of the HTTP machine: scripted answers, exact requests, no network.
+
+The end-to-end tests prove the same rules against the sandbox over HTTP; these pin down
+each rule on its own, including the ones the sandbox cannot easily produce on cue.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from dlt_gong import endpoints as ep
+from dlt_gong.client import GongClient
+from dlt_gong.errors import (
+    GongApiError,
+    GongAuthError,
+    GongQuotaExhausted,
+    GongUnavailableError,
+)
+from dlt_gong.ratelimit import SlidingWindowLimiter
+
+SECRET = "s3cr3t-do-not-leak"
+
+
+def answer(status: int, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+    def make() -> requests.Response:
+        r = requests.Response()
+        r.status_code = status
+        if isinstance(body, (dict, list)):
+            r._content = json.dumps(body).encode()
+            r.headers["content-type"] = "application/json;charset=UTF-8"
+        elif isinstance(body, bytes):
+            r._content = body
+        else:
+            r._content = (body or "").encode()
+        r.headers.update(headers or {})
+        return r
+
+    return make
+
+
+class ScriptedSession(requests.Session):
+    """Answers each request with the next scripted answer and records what was sent."""
+
+    def __init__(self, *answers: Any) -> None:
+        super().__init__()
+        self.answers = list(answers)
+        self.sent: list[dict[str, Any]] = []
+
+    def request(self, method: str, url: str, **kw: Any) -> requests.Response:  # type: ignore[override]
+        prepared = requests.Request(
+            method, url, params=kw.get("params"), json=kw.get("json"), auth=kw.get("auth")
+        ).prepare()
+        self.sent.append(
+            {
+                "method": method,
+                "url": prepared.url,
+                "json": kw.get("json"),
+                "authorization": prepared.headers.get("Authorization"),
+            }
+        )
+        nxt = self.answers.pop(0)
+        if isinstance(nxt, Exception):
+            raise nxt
+        return nxt()
+
+
+def client(session: ScriptedSession, **kw: Any) -> tuple[GongClient, list[float]]:
+    slept: list[float] = []
+    c = GongClient(
+        "https://api.example.test/",
+        lambda: "Basic " + SECRET,
+        describe_credentials="access key 'AK' and its access_key_secret",
+        requests_per_second=None,
+        session=session,
+        sleep=slept.append,
+        **kw,
+    )
+    return c, slept
+
+
+def page(key: str, items: list[Any], number: int, cursor: str | None, total: int) -> Any:
+    records: dict[str, Any] = {
+        "totalRecords": total,
+        "currentPageSize": len(items),
+        "currentPageNumber": number,
+    }
+    if cursor:
+        records["cursor"] = cursor
+    return answer(200, {"requestId": "r", "records": records, key: items})
+
+
+def test_post_cursor_travels_as_top_level_body_field_with_the_body_unchanged() -> None:
+    s = ScriptedSession(
+        page("calls", [{"a": 1}], 0, "C1", 2),
+        page("calls", [{"a": 2}], 1, None, 2),
+    )
+    c, _ = client(s)
+    body = {"filter": {"fromDateTime": "2026-01-01T00:00:00Z"}, "contentSelector": {}}
+    got = list(c.items(ep.CALLS_EXTENSIVE, body=body))
+    assert got == [[{"a": 1}], [{"a": 2}]]
+    assert [x["json"] for x in s.sent] == [body, {**body, "cursor": "C1"}]
+    assert all("?" not in x["url"] for x in s.sent)
+
+
+def test_get_cursor_travels_in_the_query() -> None:
+    s = ScriptedSession(page("users", [{"id": "1"}], 0, "U1", 2), page("users", [], 1, None, 2))
+    c, _ = client(s)
+    list(c.items(ep.USERS))
+    assert [x["url"] for x in s.sent] == [
+        "https://api.example.test/v2/users",
+        "https://api.example.test/v2/users?cursor=U1",
+    ]
+    assert [x["json"] for x in s.sent] == [None, None]
+
+
+def test_404_is_empty_only_with_gongs_nothing_found_message() -> None:
+    empty = {"requestId": "r", "errors": ["No calls found corresponding to the provided filters"]}
+    s = ScriptedSession(
+        answer(404, empty), answer(404, {"requestId": "r", "errors": ["Not Found"]})
+    )
+    c, _ = client(s)
+    assert list(c.items(ep.CALLS_EXTENSIVE, body={"filter": {}})) == []
+    with pytest.raises(GongApiError) as err:
+        list(c.items(ep.CALLS_EXTENSIVE, body={"filter": {}}))
+    assert str(err.value) == "Gong rejected POST /v2/calls/extensive with 404: Not Found"
+
+
+def test_401_fails_after_exactly_one_request_naming_the_credential_not_the_secret() -> None:
+    body = {
+        "requestId": "r",
+        "errors": ["Validate credentials failed. Please check your credentials and try again."],
+    }
+    s = ScriptedSession(answer(401, body), answer(200, {}))
+    c, slept = client(s)
+    with pytest.raises(GongAuthError) as err:
+        list(c.items(ep.USERS))
+    assert len(s.sent) == 1 and slept == []
+    assert str(err.value) == (
+        "Gong rejected access key 'AK' and its access_key_secret with 401 on GET /v2/users "
+        "(Gong: Validate credentials failed. Please check your credentials and try again.). "
+        "Check sources.gong.credentials and sources.gong.base_url."
+    )
+    assert SECRET not in str(err.value)
+
+
+def test_missing_scope_is_named() -> None:
+    body = {
+        "requestId": "r",
+        "errors": ["You don't have permission to use 'api:stats:user-actions' in your app."],
+    }
+    s = ScriptedSession(answer(401, body))
+    c, _ = client(s)
+    with pytest.raises(GongAuthError) as err:
+        list(c.items(ep.ACTIVITY_AGGREGATE_BY_PERIOD, body={"filter": {}}))
+    assert err.value.scope == "api:stats:user-actions"
+    assert "lack the scope 'api:stats:user-actions'" in str(err.value)
+
+
+def test_429_honours_retry_after_then_succeeds() -> None:
+    s = ScriptedSession(
+        answer(
+            429, {"requestId": "r", "errors": ["API request limit exceeded"]}, {"Retry-After": "2"}
+        ),
+        page("users", [{"id": "1"}], 0, None, 1),
+    )
+    c, slept = client(s)
+    assert list(c.items(ep.USERS)) == [[{"id": "1"}]]
+    assert len(slept) == 1 and 2.0 <= slept[0] <= 2.25
+    assert c.requests_sent == 2 and c.retries == 1
+
+
+def test_429_beyond_the_allowed_wait_is_the_daily_quota() -> None:
+    s = ScriptedSession(
+        answer(429, {"errors": ["API request limit exceeded"]}, {"Retry-After": "36000"})
+    )
+    c, slept = client(s, max_retry_after_seconds=300)
+    with pytest.raises(GongQuotaExhausted) as err:
+        list(c.items(ep.USERS))
+    assert slept == [] and len(s.sent) == 1
+    assert err.value.retry_after_seconds == 36000
+    assert str(err.value).startswith(
+        "Gong's daily API quota is spent (429 with Retry-After 36000 s)"
+    )
+
+
+def test_5xx_connection_errors_and_truncated_json_are_retried_with_backoff() -> None:
+    s = ScriptedSession(
+        answer(500, {"requestId": "r", "errors": ["Internal server error occurred"]}),
+        requests.ConnectionError("reset"),
+        answer(200, b'{"requestId": "r", "users": [{"id"', {"content-type": "application/json"}),
+        answer(502, b"<html>Bad gateway</html>", {"content-type": "text/html"}),
+        page("users", [{"id": "1"}], 0, None, 1),
+    )
+    c, slept = client(s)
+    assert list(c.items(ep.USERS)) == [[{"id": "1"}]]
+    assert len(s.sent) == 5 and len(slept) == 4
+    assert all(0 < x <= 60 for x in slept)
+
+
+def test_gives_up_after_max_attempts() -> None:
+    s = ScriptedSession(*[answer(503, {"errors": ["Service unavailable"]})] * 3)
+    c, _ = client(s, max_attempts=3)
+    with pytest.raises(GongUnavailableError) as err:
+        list(c.items(ep.USERS))
+    assert str(err.value) == (
+        "GET /v2/users failed 3 times; last: 503 on GET /v2/users: Service unavailable"
+    )
+
+
+def test_html_200_from_a_proxy_is_not_gong() -> None:
+    s = ScriptedSession(answer(200, b"<html>login</html>", {"content-type": "text/html"}))
+    c, _ = client(s)
+    with pytest.raises(GongUnavailableError) as err:
+        list(c.items(ep.USERS))
+    assert str(err.value) == (
+        "GET /v2/users at https://api.example.test answered 200 with text/html, not Gong's "
+        "JSON: check sources.gong.base_url"
+    )
+
+
+def test_expired_cursor_restarts_the_sequence() -> None:
+    s = ScriptedSession(
+        page("calls", [{"a": 1}], 0, "C1", 2),
+        answer(400, {"requestId": "r", "errors": ["cursor has expired"]}),
+        page("calls", [{"a": 1}], 0, "C2", 2),
+        page("calls", [{"a": 2}], 1, None, 2),
+    )
+    c, _ = client(s)
+    got = list(c.items(ep.CALLS_EXTENSIVE, body={"filter": {}}))
+    assert got == [[{"a": 1}], [{"a": 1}], [{"a": 2}]]
+    assert [x["json"].get("cursor") for x in s.sent] == [None, "C1", None, "C2"]
+
+
+def test_authorization_header_is_sent_but_not_in_repr() -> None:
+    s = ScriptedSession(page("users", [], 0, None, 0))
+    c, _ = client(s)
+    list(c.items(ep.USERS))
+    assert s.sent[0]["authorization"] == "Basic " + SECRET
+    assert SECRET not in repr(c._auth)
+
+
+def test_sliding_window_never_lets_a_fourth_request_into_a_second() -> None:
+    now = [0.0]
+    sent: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
+    for _ in range(30):
+        limiter.acquire()
+        sent.append(now[0])
+        now[0] += 0.01  # the request itself
+    for i in range(3, len(sent)):
+        assert sent[i] - sent[i - 3] >= 1.0
+    # and it does not waste time: 30 requests take about 10 windows
+    assert sent[-1] <= 9 * 1.05 + 0.5
