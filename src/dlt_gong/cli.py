@@ -1,10 +1,196 @@
-"""The `dlt-gong` command."""
+"""The `dlt-gong` command: run a load, check a key, plan a backfill, try the sandbox.
+
+Exit codes: 0 success; 2 a configuration or credential problem, told in one line (no
+traceback unless --debug); 1 anything else, including a load stopped by Gong's daily
+quota. Credentials are never taken on the command line: they belong in
+`.dlt/secrets.toml` or `SOURCES__GONG__CREDENTIALS__*` environment variables.
+"""
 
 from __future__ import annotations
 
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
 import click
 
+from dlt_gong.errors import GongAuthError, GongConfigError, GongError
 
-@click.group()
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+MISSING_CREDENTIALS = (
+    "Gong credentials are missing: set sources.gong.credentials.access_key and "
+    "access_key_secret in .dlt/secrets.toml, or the environment variables "
+    "SOURCES__GONG__CREDENTIALS__ACCESS_KEY and SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET "
+    "(for an OAuth app: SOURCES__GONG__CREDENTIALS__ACCESS_TOKEN)"
+)
+
+
+class UserFacingFailure(Exception):
+    """A failure already phrased for the user, with its exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and everything it wraps (dlt wraps resource errors several times)."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop(0)
+        if e is None or any(e is s for s in seen):
+            continue
+        seen.append(e)
+        todo.extend([e.__cause__, e.__context__, getattr(e, "exception", None)])
+    return seen
+
+
+def classify(exc: BaseException) -> UserFacingFailure:
+    """Turns whatever a load raised into one line and an exit code."""
+    from dlt.common.configuration.exceptions import ConfigFieldMissingException
+
+    causes = _causes(exc)
+    for e in causes:
+        if isinstance(e, UserFacingFailure):
+            return e
+        if isinstance(e, (GongConfigError, GongAuthError)):
+            return UserFacingFailure(str(e), EXIT_CONFIG)
+        if isinstance(e, ConfigFieldMissingException):
+            if any(
+                "credentials" in str(f) for f in getattr(e, "fields", ())
+            ) or "credentials" in str(e):
+                return UserFacingFailure(MISSING_CREDENTIALS, EXIT_CONFIG)
+            return UserFacingFailure(
+                f"missing configuration: {', '.join(map(str, e.fields))}", EXIT_CONFIG
+            )
+    for e in causes:
+        if isinstance(e, GongError):
+            return UserFacingFailure(str(e), EXIT_FAILED)
+    last = causes[-1]
+    text = str(last).strip().splitlines()[0] if str(last).strip() else type(last).__name__
+    return UserFacingFailure(f"{type(last).__name__}: {text}", EXIT_FAILED)
+
+
+def _run_guarded(fn: Callable[[], None], debug: bool) -> NoReturn:
+    try:
+        fn()
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(EXIT_CONFIG)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_FAILED)
+    except Exception as exc:
+        failure = classify(exc)
+        if debug:
+            import traceback
+
+            traceback.print_exception(exc)
+        click.echo(f"dlt-gong: {failure}", err=True)
+        sys.exit(failure.code)
+    sys.exit(EXIT_OK)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Load everything your company keeps in Gong into any warehouse dlt can load."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def load_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `run` and `demo` share."""
+    options = [
+        click.option("--destination", default="duckdb", show_default=True,
+                     help="Any dlt destination (duckdb, postgres, bigquery, snowflake, ...)."),
+        click.option("--dataset-name", default="gong", show_default=True),
+        click.option("--pipeline-name", default="gong", show_default=True),
+        click.option("--start-date", help="First day to load (YYYY-MM-DD); default a year ago."),
+        click.option("--end-date", help="End of a backfill window (exclusive); no state kept."),
+        click.option("--resources", help="Comma-separated table names; default: the default set."),
+        click.option("--lookback-days", type=float, help="Re-read this many days for late calls."),
+        click.option("--workspace-id", help="Only this Gong workspace."),
+        click.option("--progress", default="log", show_default=True,
+                     type=click.Choice(["log", "tqdm", "enlighten", "alive_progress", "none"])),
+    ]  # fmt: skip
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+@cli.command()
+@load_options
+@click.option("--base-url", help="Gong API base URL (default from config, else api.gong.io).")
+@click.option("--plan", "plan_only", is_flag=True,
+              help="Print the requests and time the load needs, then stop.")  # fmt: skip
+@click.pass_context
+def run(ctx: click.Context, plan_only: bool, **kw: Any) -> None:
+    """Load Gong into a dlt destination, incrementally."""
+    from dlt_gong import runner
+
+    debug = ctx.obj["debug"]
+    if plan_only:
+        _run_guarded(lambda: runner.print_plan(**_source_kwargs(kw)), debug)
+    _run_guarded(lambda: runner.run_and_report(**kw), debug)
+
+
+@cli.command()
+@click.option("--base-url", help="Gong API base URL (default from config, else api.gong.io).")
+@click.pass_context
+def check(ctx: click.Context, base_url: str | None) -> None:
+    """Validate the credentials and show which tables this key can load."""
+    from dlt_gong import runner
+
+    _run_guarded(lambda: runner.check(base_url=base_url), ctx.obj["debug"])
+
+
+@cli.command()
+@click.option("--users", default=60, show_default=True)
+@click.option("--calls", default=3000, show_default=True)
+@click.option("--days", default=90, show_default=True)
+@click.option("--seed", default=7, show_default=True)
+@click.option("--rate-limit/--no-rate-limit", default=False, show_default=True,
+              help="Serve at Gong's real 3 requests/second.")  # fmt: skip
+@click.option("--pipeline-name", default="gong", show_default=True)
+@click.pass_context
+def demo(ctx: click.Context, **kw: Any) -> None:
+    """Start the sandbox, load a realistic company into gong.duckdb, print a summary."""
+    from dlt_gong import runner
+
+    _run_guarded(lambda: runner.demo(**kw), ctx.obj["debug"])
+
+
+def _source_kwargs(kw: dict[str, Any]) -> dict[str, Any]:
+    return {k: kw[k] for k in ("base_url", "start_date", "end_date", "resources",
+                               "lookback_days", "workspace_id") if k in kw}  # fmt: skip
+
+
 def main() -> None:
-    """Load Gong into any warehouse dlt can load."""
+    """Console entry point."""
+    cli(obj={})
+
+
+try:  # the sandbox needs its extra; without it every other command still works
+    from dlt_gong.sandbox.command import sandbox_command
+
+    cli.add_command(sandbox_command)
+except ImportError:  # pragma: no cover - exercised only without the extra
+
+    @cli.command("sandbox")
+    def sandbox_missing() -> None:
+        """Serve a local Gong API (needs: pip install "dlt-gong[sandbox]")."""
+        click.echo(
+            'dlt-gong: the sandbox needs its extra: pip install "dlt-gong[sandbox]"', err=True
+        )
+        sys.exit(EXIT_CONFIG)

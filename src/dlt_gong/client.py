@@ -104,6 +104,8 @@ class GongClient:
         self.requests_sent = 0
         """Every HTTP request sent, retries included: what Gong counts against the quota."""
         self.retries = 0
+        self.quota_exhausted: GongQuotaExhausted | None = None
+        """Set once Gong says the daily quota is spent; later requests are not sent."""
 
     # -- one request ------------------------------------------------------------------
 
@@ -119,6 +121,8 @@ class GongClient:
 
         Returns the JSON body, or None when Gong says nothing was found.
         """
+        if self.quota_exhausted is not None:
+            raise self.quota_exhausted
         path = endpoint.path.format(**(path_params or {}))
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts),
@@ -205,9 +209,10 @@ class GongClient:
         if status == 429:
             retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
             if retry_after is not None and retry_after > self.max_retry_after_seconds:
-                raise GongQuotaExhausted(
+                self.quota_exhausted = GongQuotaExhausted(
                     retry_after, datetime.now(timezone.utc) + timedelta(seconds=retry_after)
                 )
+                raise self.quota_exhausted
             raise _Retryable(f"429 on {where}", retry_after=retry_after)
         if status in (401, 403):
             raise self._auth_error(where, status, errors)

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import dlt
 from dlt.extract.resource import DltResource
+from dlt.extract.source import DltSource
 
 from dlt_gong import endpoints as ep
 from dlt_gong import rows
@@ -44,7 +45,6 @@ from dlt_gong.windows import CallsWindow, DateWindow, advance, gong_datetime, ut
 
 logger = logging.getLogger("dlt_gong")
 
-QUOTA_STATE_KEY = "quota_exhausted"
 CALLS_FAMILY = ("calls", "call_transcripts")
 
 
@@ -134,7 +134,17 @@ def build_resources(client: GongClient, options: LoadOptions) -> list[DltResourc
             built[table.name] = _answered_scorecards(client, table, options)
     for name, resource in built.items():
         resource.selected = name in options.tables
+        resource.gong_client = client  # type: ignore[attr-defined]
     return list(built.values())
+
+
+def client_of(source: DltSource) -> GongClient:
+    """The client a `gong_source` talks through: its request count and quota stop."""
+    for resource in source.resources.values():
+        found = getattr(resource, "gong_client", None)
+        if isinstance(found, GongClient):
+            return found
+    raise ValueError("not a gong_source")
 
 
 def _stop_on_quota(
@@ -146,15 +156,7 @@ def _stop_on_quota(
         try:
             yield from gen(*args, **kwargs)
         except GongQuotaExhausted as exc:
-            state = dlt.current.source_state()
-            if QUOTA_STATE_KEY not in state:
-                logger.warning("%s", exc)
-            state[QUOTA_STATE_KEY] = {
-                "at": datetime.now(timezone.utc).isoformat(),
-                "resets_at": exc.resets_at.isoformat(),
-                "retry_after_seconds": exc.retry_after_seconds,
-                "message": str(exc),
-            }
+            logger.warning("%s stopped: %s", gen.__name__, exc)
 
     wrapper.__name__ = gen.__name__
     wrapper.__doc__ = gen.__doc__
@@ -356,5 +358,6 @@ __all__ = [
     "GongApiKeyCredentials",
     "GongOAuthCredentials",
     "build_resources",
+    "client_of",
     "gong_source",
 ]

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from dlt.common.time import ensure_pendulum_datetime
-
 
 def parse_instant(value: str | datetime) -> datetime:
     """Gong's timestamps carry offsets; compare them as instants, never as strings."""
-    return ensure_pendulum_datetime(value).astimezone(timezone.utc)
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
 
 
 def gong_datetime(value: datetime) -> str:

@@ -1,0 +1,279 @@
+"""What the CLI's commands do, apart from parsing: run and report, plan, check, demo."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import click
+import dlt
+from dlt.common.pipeline import LoadInfo
+
+from dlt_gong import endpoints as ep
+from dlt_gong.client import GongClient
+from dlt_gong.errors import GongAuthError, GongError
+from dlt_gong.options import build_options
+from dlt_gong.plan import DAILY_QUOTA, Counts, requests_per_table, seconds_at
+from dlt_gong.source import client_of, gong_source
+from dlt_gong.tables import TABLES
+
+
+class QuotaStop(click.ClickException):
+    exit_code = 1
+
+
+def _source(**kw: Any) -> Any:
+    """`gong_source` with only the options the user gave, so dlt config fills the rest."""
+    return gong_source(**{k: v for k, v in kw.items() if v is not None})
+
+
+def _previous_positions(pipeline: dlt.Pipeline) -> dict[str, Any]:
+    try:
+        state = pipeline.state
+    except Exception:  # a new pipeline has no state yet
+        return {}
+    source_state: dict[str, Any] = state.get("sources", {}).get("gong", {})
+    return source_state
+
+
+@dataclass
+class RunReport:
+    info: LoadInfo
+    pipeline: dlt.Pipeline
+    client: GongClient
+    seconds: float
+    incremental: bool
+
+
+def run_pipeline(
+    *,
+    destination: Any = "duckdb",
+    dataset_name: str = "gong",
+    pipeline_name: str = "gong",
+    progress: str = "log",
+    credentials: Any = None,
+    **source_kw: Any,
+) -> RunReport:
+    """Runs one load and returns what a summary needs."""
+    source = _source(credentials=credentials, **source_kw)
+    pipeline = dlt.pipeline(
+        pipeline_name=pipeline_name,
+        destination=destination,
+        dataset_name=dataset_name,
+        progress=None if progress == "none" else progress,  # type: ignore[call-overload]
+    )
+    incremental = bool(_previous_positions(pipeline).get("calls_started"))
+    started = time.monotonic()
+    info = pipeline.run(source)
+    return RunReport(info, pipeline, client_of(source), time.monotonic() - started, incremental)
+
+
+def run_and_report(**kw: Any) -> None:
+    report = run_pipeline(**kw)
+    print_summary(report)
+    if report.client.quota_exhausted is not None:
+        raise QuotaStop(str(report.client.quota_exhausted))
+
+
+def _where(pipeline: dlt.Pipeline) -> str:
+    if pipeline.destination.destination_name == "duckdb":
+        with pipeline.sql_client() as sql:
+            path = sql.native_connection.execute(
+                "select path from duckdb_databases() where database_name = current_database()"
+            ).fetchone()
+        return str(path[0]) if path and path[0] else "duckdb"
+    return pipeline.destination.destination_name
+
+
+def print_summary(report: RunReport) -> None:
+    pipeline = report.pipeline
+    trace = pipeline.last_trace
+    counts: dict[str, int] = {}
+    if trace is not None and trace.last_normalize_info is not None:
+        counts = dict(trace.last_normalize_info.row_counts)
+    kind = (
+        "incremental run (continuing from the saved positions)"
+        if report.incremental
+        else ("first run (full history from start_date)")
+    )
+    echo = click.echo
+    echo("")
+    echo(f"dlt-gong: {kind}, finished in {report.seconds:.1f} s")
+    echo(f"  {'table':<44}{'rows loaded':>12}")
+    for name in sorted(counts):
+        if name.startswith("_dlt"):
+            continue
+        echo(f"  {name:<44}{counts[name]:>12,}")
+    sent = report.client.requests_sent
+    echo(
+        f"  requests sent to Gong: {sent:,} ({100 * sent / DAILY_QUOTA:.1f}% of the "
+        f"{DAILY_QUOTA:,}/day quota), {report.client.retries} retried"
+    )
+    where = _where(pipeline)
+    destination = pipeline.destination.destination_name
+    echo(f"  data: {destination} dataset '{pipeline.dataset_name}' in {where}")
+    if pipeline.destination.destination_name == "duckdb":
+        query = (
+            f"SELECT title, started, duration FROM {pipeline.dataset_name}.calls "
+            "ORDER BY started DESC LIMIT 5"
+        )
+        echo(
+            f"  try:  python -c \"import duckdb; duckdb.connect('{where}').sql('{query}').show()\""
+        )
+    if report.client.quota_exhausted is not None:
+        echo(f"  stopped early: {report.client.quota_exhausted}")
+
+
+# -- plan ---------------------------------------------------------------------------------
+
+
+def _total(client: GongClient, endpoint: ep.Endpoint, **kw: Any) -> int:
+    data = client.request(endpoint, **kw)
+    if data is None:
+        return 0
+    records = data.get("records") or {}
+    if "totalRecords" in records:
+        return int(records["totalRecords"])
+    key = endpoint.data_key
+    return len(data.get(key) or []) if key else 1
+
+
+def print_plan(**kw: Any) -> None:
+    """Counts with a few cheap requests, then prints the formula's answer per table."""
+    source = _source(**kw)
+    client = client_of(source)
+    opts = build_options(
+        start_date=kw.get("start_date"), end_date=kw.get("end_date"),
+        lookback_days=kw.get("lookback_days") or 3, stats_lookback_days=3,
+        workspace_id=kw.get("workspace_id"), user_ids=None, resources=kw.get("resources"),
+        content_selector=None, include_private_calls=False, aggregation_period="DAY",
+    )  # fmt: skip
+    end = opts.end or datetime.now(timezone.utc)
+    params = {"fromDateTime": opts.start.isoformat(), "toDateTime": end.isoformat()}
+    if opts.workspace_id:
+        params["workspaceId"] = opts.workspace_id
+    users = _total(client, ep.USERS)
+    calls = _total(client, ep.CALLS, params=params)
+    folders = _total(client, ep.LIBRARY_FOLDERS) if "library_folder_calls" in opts.tables else 0
+    days = max(0, ((opts.end_date or date.today()) - opts.start_date).days)
+    counts = Counts(
+        users=users, calls=calls, active_users=users, active_users_per_day=[users] * days,
+        answered_scorecards=calls // 4, library_folders=folders,
+    )  # fmt: skip
+    per_table = requests_per_table(counts, opts.tables)
+    total = sum(per_table.values())
+    click.echo(
+        f"Plan for {opts.start_date} .. {opts.end_date or 'now'} ({days} days), {users:,} users, "
+        f"{calls:,} calls (counted with {client.requests_sent} requests):"
+    )
+    for name, n in per_table.items():
+        click.echo(f"  {name:<28}{n:>8,} requests")
+    hours = seconds_at(total) / 3600
+    click.echo(
+        f"  {'total':<28}{total:>8,} requests: {hours:.2f} h at 3 requests/s, "
+        f"{total / DAILY_QUOTA:.2f} of a day's {DAILY_QUOTA:,} quota "
+        "(stats assume every user active every day: an upper bound)"
+    )
+
+
+# -- check --------------------------------------------------------------------------------
+
+
+def _probe(client: GongClient, table: str, first_user: str | None) -> None:
+    """The cheapest request that proves the key may read `table`; raises if not."""
+    yesterday = date.today() - timedelta(days=1)
+    day_before = yesterday - timedelta(days=1)
+    stats = {"filter": {"fromDate": day_before.isoformat(), "toDate": yesterday.isoformat()}}
+    minute = {
+        "fromDateTime": (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat(),
+        "toDateTime": datetime.now(timezone.utc).isoformat(),
+    }
+    probes: dict[str, tuple[ep.Endpoint, dict[str, Any]]] = {
+        "users": (ep.USERS, {}),
+        "workspaces": (ep.WORKSPACES, {}),
+        "calls": (ep.CALLS_EXTENSIVE, {"body": {"filter": minute}}),
+        "call_transcripts": (ep.CALL_TRANSCRIPTS, {"body": {"filter": minute}}),
+        "aggregated_activity": (
+            ep.ACTIVITY_AGGREGATE_BY_PERIOD, {"body": {**stats, "aggregationPeriod": "DAY"}}
+        ),
+        "day_by_day_activity": (ep.ACTIVITY_DAY_BY_DAY, {"body": stats}),
+        "interaction_stats": (ep.INTERACTION_STATS, {"body": stats}),
+        "answered_scorecards": (
+            ep.ANSWERED_SCORECARDS,
+            {"body": {"filter": {"reviewFromDate": str(day_before), "reviewMethod": "BOTH"}}},
+        ),
+        "scorecards": (ep.SCORECARDS, {}),
+        "trackers": (ep.TRACKERS, {}),
+        "library_folders": (ep.LIBRARY_FOLDERS, {}),
+        "library_folder_calls": (ep.LIBRARY_FOLDERS, {}),
+        "user_settings_history": (
+            ep.USER_SETTINGS_HISTORY, {"path_params": {"id": first_user or "0"}}
+        ),
+        "call_outcomes": (ep.CALL_OUTCOMES, {}),
+    }  # fmt: skip
+    endpoint, kw = probes[table]
+    client.request(endpoint, **kw)
+
+
+def check(base_url: str | None = None) -> None:
+    """Prints which tables this key can load; exit 2 when the credentials are rejected."""
+    source = _source(base_url=base_url)
+    client = client_of(source)
+    first = client.request(ep.USERS)  # a bad key fails here, after exactly one request
+    users = (first or {}).get("users") or []
+    first_user = users[0]["id"] if users else None
+    click.echo(f"Credentials accepted by {client.base_url}.")
+    click.echo(f"  {'table':<24}{'endpoint':<44}status")
+    missing = 0
+    for table in TABLES:
+        try:
+            if table.name != "users":
+                _probe(client, table.name, first_user)
+            status = "ok"
+        except GongAuthError as exc:
+            missing += 1
+            status = f"missing scope {exc.scope}" if exc.scope else f"refused ({exc.status})"
+        except GongError as exc:
+            status = f"error: {exc}"
+        click.echo(f"  {table.name:<24}{table.endpoint.name:<44}{status}")
+    click.echo(f"{len(TABLES) - missing} of {len(TABLES)} tables can be loaded with this key "
+               f"({client.requests_sent} requests spent).")  # fmt: skip
+
+
+# -- demo -----------------------------------------------------------------------------------
+
+
+def demo(
+    users: int, calls: int, days: int, seed: int, rate_limit: bool, pipeline_name: str
+) -> None:
+    """The sandbox company into gong.duckdb; run it twice to see an incremental load."""
+    from dlt_gong.credentials import GongApiKeyCredentials
+    from dlt_gong.sandbox import SandboxConfig, run_sandbox
+
+    config = SandboxConfig(
+        seed=seed, users=users, calls=calls, days=days,
+        rate_limit_per_second=3 if rate_limit else None, daily_quota=None,
+    )  # fmt: skip
+    pace = "3 requests/s like Gong" if rate_limit else "no rate limit"
+    click.echo(
+        f"Starting the Gong sandbox: {users} users, {calls} calls over {days} days "
+        f"(seed {seed}, {pace})."
+    )
+    with run_sandbox(config) as sandbox:
+        credentials = GongApiKeyCredentials(
+            access_key=config.access_key, access_key_secret=config.access_key_secret
+        )
+        run_and_report(
+            destination=dlt.destinations.duckdb(f"{pipeline_name}.duckdb"),
+            dataset_name="gong",
+            pipeline_name=pipeline_name,
+            progress="log",
+            credentials=credentials,
+            base_url=sandbox.url,
+            start_date=(date.today() - timedelta(days=days)).isoformat(),
+            requests_per_second=3 if rate_limit else None,
+        )
+        served = sandbox.stats()
+        click.echo(f"  the sandbox served {served['requests']:,} requests: {served['by_status']}")

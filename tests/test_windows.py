@@ -1,0 +1,110 @@
+"""Where runs start and end, and what gets saved: the rules that keep loads complete."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from dlt_gong.errors import GongConfigError
+from dlt_gong.options import build_options
+from dlt_gong.windows import CallsWindow, DateWindow, advance, gong_datetime
+
+UTC = timezone.utc
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_first_run_starts_at_start_date() -> None:
+    w = CallsWindow.plan({}, ["calls"], start=START, end=None, lookback=timedelta(days=3))
+    assert (w.start, w.end, w.backfill) == (START, None, False)
+
+
+def test_next_run_starts_lookback_before_the_saved_position() -> None:
+    state = {"calls": "2026-03-10T12:00:00+00:00"}
+    w = CallsWindow.plan(state, ["calls"], start=START, end=None, lookback=timedelta(days=3))
+    assert w.start == datetime(2026, 3, 7, 12, tzinfo=UTC)
+
+
+def test_least_advanced_member_wins_and_a_new_member_starts_at_start_date() -> None:
+    state = {"calls": "2026-03-10T12:00:00+00:00", "call_transcripts": "2026-02-01T00:00:00Z"}
+    both = ["calls", "call_transcripts"]
+    w = CallsWindow.plan(state, both, start=START, end=None, lookback=timedelta(days=1))
+    assert w.start == datetime(2026, 1, 31, tzinfo=UTC)
+    w = CallsWindow.plan(
+        {"calls": state["calls"]}, both, start=START, end=None, lookback=timedelta()
+    )
+    assert w.start == START
+
+
+def test_backfill_window_ignores_state() -> None:
+    end = datetime(2026, 2, 1, tzinfo=UTC)
+    w = CallsWindow.plan({"calls": "2026-03-10T00:00:00Z"}, ["calls"], start=START, end=end,
+                         lookback=timedelta(days=3))  # fmt: skip
+    assert (w.start, w.end, w.backfill) == (START, end, True)
+
+
+def test_advance_compares_instants_not_strings() -> None:
+    state: dict[str, Any] = {}
+    # 10:00-07:00 is 17:00Z, later than 16:00Z although it sorts first as a string
+    advance(state, "calls", ["2026-06-09T16:00:00Z", "2026-06-09T10:00:00-07:00"])
+    assert state == {"calls": "2026-06-09T17:00:00+00:00"}
+    advance(state, "calls", ["2026-06-01T00:00:00Z"])
+    assert state == {"calls": "2026-06-09T17:00:00+00:00"}
+
+
+def test_gong_datetime_is_utc_iso() -> None:
+    assert gong_datetime(datetime(2026, 6, 9, 10, tzinfo=timezone(timedelta(hours=-7)))) == (
+        "2026-06-09T17:00:00Z"
+    )
+
+
+def test_stats_window_ends_yesterday_and_never_asks_from_equal_to() -> None:
+    today = date(2026, 6, 10)
+    w = DateWindow.plan({}, start=date(2026, 6, 1), end=None, lookback_days=3, today=today)
+    assert w is not None and (w.start, w.end) == (date(2026, 6, 1), date(2026, 6, 9))
+    assert (
+        DateWindow.plan({}, start=date(2026, 6, 9), end=None, lookback_days=3, today=today) is None
+    )
+
+
+def test_stats_window_resumes_with_lookback_and_saves_only_finished_days() -> None:
+    state: dict[str, Any] = {"last_date": "2026-06-05"}
+    w = DateWindow.plan(state, start=date(2026, 6, 1), end=None, lookback_days=3,
+                        today=date(2026, 6, 10))  # fmt: skip
+    # the last 3 loaded days are read again
+    assert w is not None and (w.start, w.end) == (date(2026, 6, 3), date(2026, 6, 9))
+    assert w.days()[0] == date(2026, 6, 3) and len(w.days()) == 6
+    w.complete(state, date(2026, 6, 8))
+    assert state == {"last_date": "2026-06-08"}
+
+
+def test_stats_backfill_keeps_no_state() -> None:
+    state: dict[str, Any] = {}
+    w = DateWindow.plan(state, start=date(2026, 6, 1), end=date(2026, 6, 3), lookback_days=3,
+                        today=date(2026, 6, 10))  # fmt: skip
+    assert w is not None and w.backfill
+    w.complete(state, date(2026, 6, 2))
+    assert state == {}
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"start_date": "2024-13-01"}, "start_date '2024-13-01' is not a date: use YYYY-MM-DD or an ISO-8601 date-time"),
+        ({"start_date": "2024-05-01", "end_date": "2024-04-01"}, "start_date 2024-05-01T00:00:00+00:00 is not before end_date 2024-04-01T00:00:00+00:00"),
+        ({"resources": ["calls", "emails"]}, "unknown resource 'emails'; choose from: users, workspaces, calls, call_transcripts, aggregated_activity, day_by_day_activity, interaction_stats, answered_scorecards, scorecards, trackers, library_folders, library_folder_calls, user_settings_history, call_outcomes"),
+        ({"start_date": "2026-06-01", "end_date": "2026-07-01"}, "end_date 2026-07-01 is in the future; Gong's stats cover only past days: leave end_date out for an incremental load"),
+        ({"aggregation_period": "fortnight"}, "aggregation_period 'fortnight' is not one of DAY, WEEK, MONTH, QUARTER, YEAR"),
+    ],
+)  # fmt: skip
+def test_bad_options_are_one_line_errors(kw: dict[str, Any], message: str) -> None:
+    args: dict[str, Any] = {
+        "start_date": None, "end_date": None, "lookback_days": 3, "stats_lookback_days": 3,
+        "workspace_id": None, "user_ids": None, "resources": None, "content_selector": None,
+        "include_private_calls": False, "aggregation_period": "DAY",
+    }  # fmt: skip
+    args.update(kw)
+    with pytest.raises(GongConfigError) as err:
+        build_options(**args, today=date(2026, 6, 10))
+    assert str(err.value) == message
