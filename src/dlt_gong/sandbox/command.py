@@ -1,0 +1,76 @@
+"""``dlt-gong sandbox``: serve a local Gong API with a synthetic company from the shell.
+
+Credentials default to ``sandbox-access-key`` / ``sandbox-access-key-secret`` and can come
+from ``GONG_SANDBOX_ACCESS_KEY`` / ``GONG_SANDBOX_ACCESS_KEY_SECRET`` so a secret need not
+appear on a command line. The secret is never printed.
+"""
+
+from __future__ import annotations
+
+import click
+
+from dlt_gong.sandbox.config import FaultConfig, SandboxConfig
+from dlt_gong.sandbox.server import serve_forever
+from dlt_gong.sandbox.timeutil import parse_date_time
+
+
+@click.command("sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8765, show_default=True, type=int, help="0 picks a free port.")
+@click.option("--seed", default=7, show_default=True, type=int, help="Same seed, same company.")
+@click.option("--users", default=50, show_default=True, type=click.IntRange(min=1))
+@click.option("--calls", default=1000, show_default=True, type=click.IntRange(min=0),
+              help="Calls in the history window.")  # fmt: skip
+@click.option("--days", default=90, show_default=True, type=click.IntRange(min=1),
+              help="Length of the call history before now.")  # fmt: skip
+@click.option("--workspaces", default=2, show_default=True, type=click.IntRange(1, 20))
+@click.option("--time-zone", default="America/Los_Angeles", show_default=True)
+@click.option("--now", "now", default=None, help="Start the clock here (ISO-8601 with offset).")
+@click.option("--access-key", envvar="GONG_SANDBOX_ACCESS_KEY", default="sandbox-access-key",
+              show_default=True, help="Env: GONG_SANDBOX_ACCESS_KEY.")  # fmt: skip
+@click.option("--access-key-secret", envvar="GONG_SANDBOX_ACCESS_KEY_SECRET",
+              default="sandbox-access-key-secret",
+              help="Env: GONG_SANDBOX_ACCESS_KEY_SECRET.")  # fmt: skip
+@click.option("--no-rate-limit", is_flag=True,
+              help="No 3/s limit and no daily quota (unless --daily-quota).")  # fmt: skip
+@click.option("--daily-quota", type=click.IntRange(min=1), default=None,
+              help="Requests per UTC day [default: 10000; none with --no-rate-limit]")  # fmt: skip
+@click.option("--faults", "faults", default="",
+              help='Faults, e.g. "500=0.05,502=0.02,429=0.01,reset=0.01,seed=3".')  # fmt: skip
+@click.option("--processing-delay-minutes", type=click.FloatRange(min=0), default=5.0,
+              show_default=True, help="Calls appear this long after they end.")  # fmt: skip
+@click.option("--late-call-rate", type=click.FloatRange(0, 1), default=0.02, show_default=True,
+              help="Fraction of calls processed many hours late.")  # fmt: skip
+def sandbox_command(host: str, port: int, seed: int, users: int, calls: int, days: int,
+                    workspaces: int, time_zone: str, now: str | None, access_key: str,
+                    access_key_secret: str, no_rate_limit: bool, daily_quota: int | None,
+                    faults: str, processing_delay_minutes: float,
+                    late_call_rate: float) -> None:  # fmt: skip
+    """Serve a local Gong API v2 with a synthetic company until Ctrl-C."""
+    try:
+        config = SandboxConfig(
+            host=host,
+            port=port,
+            seed=seed,
+            users=users,
+            calls=calls,
+            days=days,
+            workspaces=workspaces,
+            time_zone=time_zone,
+            now=parse_date_time(now) if now else None,
+            access_key=access_key,
+            access_key_secret=access_key_secret,
+            rate_limit_per_second=None if no_rate_limit else 3,
+            daily_quota=daily_quota if daily_quota else (None if no_rate_limit else 10_000),
+            faults=FaultConfig.parse(faults),
+            processing_delay_minutes=processing_delay_minutes,
+            late_call_rate=late_call_rate,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+    def announce(url: str) -> None:
+        click.echo(f"Gong sandbox listening on {url}")
+        click.echo(f"  access key: {config.access_key} (secret not shown)", err=True)
+
+    serve_forever(config, announce)

@@ -1,0 +1,149 @@
+"""Typed configuration of a sandbox: the company it invents and how its API misbehaves.
+
+One frozen dataclass per concern, with defaults that give a small realistic company behind
+Gong's real limits (3 requests/s, 10,000/day), so ``SandboxConfig()`` is a faithful Gong
+and every deviation from that is an explicit argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# The faults that replace a response; at most one applies to a request, so their rates
+# must add up to at most 1. ``slow`` and ``expired_cursor`` combine with any of them.
+EXCLUSIVE_FAULTS = ("http_500", "http_502", "http_503", "burst_429", "reset", "truncated")
+
+_FAULT_ALIASES = {
+    "500": "http_500",
+    "502": "http_502",
+    "503": "http_503",
+    "429": "burst_429",
+    "burst": "burst_429",
+}
+
+
+@dataclass(frozen=True)
+class FaultConfig:
+    """Probabilities (0-1) of injected failures on ``/v2`` requests; all off by default.
+
+    Drawn from an RNG seeded with ``seed``, so a sequence of requests meets the same faults
+    on every run.
+    """
+
+    http_500: float = 0.0
+    http_502: float = 0.0
+    http_503: float = 0.0
+    burst_429: float = 0.0  # chance that a burst of ``burst_length`` 429s starts
+    burst_length: int = 3
+    burst_retry_after: int = 1
+    reset: float = 0.0  # headers and part of the body, then the connection is dropped
+    slow: float = 0.0  # the response is delayed by ``slow_seconds``
+    slow_seconds: float = 2.0
+    truncated: float = 0.0  # 200 with a body cut mid-JSON (Content-Length matches the cut)
+    expired_cursor: float = 0.0  # a valid cursor is treated as expired
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in (*EXCLUSIVE_FAULTS, "slow", "expired_cursor"):
+            rate = getattr(self, name)
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError(f"fault rate {name}={rate} is not between 0 and 1")
+        if sum(getattr(self, name) for name in EXCLUSIVE_FAULTS) > 1.0 + 1e-9:
+            raise ValueError(f"the rates of {', '.join(EXCLUSIVE_FAULTS)} add up to more than 1")
+        if self.burst_length < 1 or self.burst_retry_after < 1:
+            raise ValueError("burst_length and burst_retry_after must be at least 1")
+        if self.slow_seconds < 0:
+            raise ValueError("slow_seconds must not be negative")
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any fault can happen at all."""
+        return any(
+            getattr(self, name) > 0 for name in (*EXCLUSIVE_FAULTS, "slow", "expired_cursor")
+        )
+
+    @classmethod
+    def parse(cls, spec: str) -> FaultConfig:
+        """Parse ``"500=0.05,502=0.02,429=0.01,reset=0.01,slow=0.01,seed=3"``.
+
+        Keys are the field names or the short forms 500/502/503/429; ``seed``,
+        ``burst_length``, ``burst_retry_after`` and ``slow_seconds`` set the knobs.
+        """
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, float | int] = {}
+        for part in filter(None, (p.strip() for p in spec.split(","))):
+            key, sep, raw = part.partition("=")
+            name = _FAULT_ALIASES.get(key.strip(), key.strip())
+            if not sep or name not in known:
+                raise ValueError(f"unknown fault {part!r} (known: {', '.join(known)})")
+            try:
+                values[name] = int(raw) if known[name].type in ("int", int) else float(raw)
+            except ValueError as exc:
+                raise ValueError(f"fault {key!r}: {raw!r} is not a number") from exc
+        return cls(**values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Everything that defines a sandbox; same config (and ``now``) means same responses.
+
+    The company has ``calls`` calls in the ``days`` before ``now`` and keeps having calls at
+    the same rate for ``future_days`` after it; those appear as the sandbox clock moves.
+    """
+
+    # -- the company ------------------------------------------------------------------
+    seed: int = 7
+    users: int = 50
+    calls: int = 1000
+    days: int = 90
+    future_days: int = 30
+    workspaces: int = 2
+    time_zone: str = "America/Los_Angeles"
+    now: datetime | None = None  # start of the sandbox clock; None = real UTC now (to 1 s)
+    freeze_clock: bool = False  # True: time moves only by clock.advance()/set()
+    private_call_rate: float = 0.05
+    processing_delay_minutes: float = 5.0  # calls become visible this long after they end
+    late_call_rate: float = 0.02  # ... except this fraction, processed hours later
+    late_call_delay_hours: float = 20.0
+
+    # -- the API ----------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 0  # 0 = a free port
+    access_key: str = "sandbox-access-key"
+    access_key_secret: str = field(default="sandbox-access-key-secret", repr=False)
+    bearer_tokens: tuple[str, ...] = field(default=(), repr=False)
+    # Granted OAuth scopes per access key or bearer token; None = everything allowed.
+    # A credential missing from the mapping is unrestricted.
+    scopes: Mapping[str, frozenset[str]] | None = field(default=None, repr=False)
+    rate_limit_per_second: int | None = 3
+    daily_quota: int | None = 10_000
+    page_size: int = 100
+    cursor_ttl_seconds: float = 3600.0
+    faults: FaultConfig = field(default_factory=FaultConfig)
+
+    def __post_init__(self) -> None:
+        if self.users < 1:
+            raise ValueError("a company needs at least one user")
+        if self.calls < 0 or self.days < 1 or self.future_days < 0:
+            raise ValueError("calls must be >= 0, days >= 1 and future_days >= 0")
+        if not 1 <= self.workspaces <= 20:
+            raise ValueError("workspaces must be between 1 and 20")
+        for name in ("private_call_rate", "late_call_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+        if self.page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        if self.now is not None and self.now.tzinfo is None:
+            raise ValueError("now must be an aware datetime")
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.time_zone!r}") from exc
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The company's time zone."""
+        return ZoneInfo(self.time_zone)

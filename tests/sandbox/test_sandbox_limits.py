@@ -1,0 +1,106 @@
+"""Gong's limits: 3 requests in any second and a daily quota, per company, 429 + Retry-After."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import requests
+from sandbox_helpers import errors, get, session
+
+LIMITED = ["API request limit exceeded"]
+
+
+def test_fourth_request_inside_a_second_gets_429(make_sandbox):
+    sb = make_sandbox(rate_limit_per_second=3, freeze_clock=True)
+    s = session(sb)
+    for _ in range(3):
+        assert s.get(f"{sb.url}/v2/workspaces").status_code == 200
+    r = s.get(f"{sb.url}/v2/workspaces")
+    assert r.status_code == 429
+    assert errors(r) == LIMITED
+    assert r.headers["Retry-After"] == "1"
+    sb.clock.advance(0.999)  # the window still holds the three
+    assert s.get(f"{sb.url}/v2/workspaces").status_code == 429
+    sb.clock.advance(0.002)
+    assert s.get(f"{sb.url}/v2/workspaces").status_code == 200
+
+
+def test_window_slides_and_retry_after_is_the_wait_for_a_slot(make_sandbox):
+    sb = make_sandbox(rate_limit_per_second=3, freeze_clock=True)
+    s = session(sb)
+    assert s.get(f"{sb.url}/v2/workspaces").ok  # t = 0
+    sb.clock.advance(0.6)
+    assert s.get(f"{sb.url}/v2/workspaces").ok  # t = 0.6
+    assert s.get(f"{sb.url}/v2/workspaces").ok  # t = 0.6
+    sb.clock.advance(0.5)  # t = 1.1: the first left the window
+    assert s.get(f"{sb.url}/v2/workspaces").ok
+    r = s.get(f"{sb.url}/v2/workspaces")
+    assert r.status_code == 429 and r.headers["Retry-After"] == "1"
+
+
+def test_limits_are_per_company_across_credentials(make_sandbox):
+    sb = make_sandbox(rate_limit_per_second=3, freeze_clock=True, bearer_tokens=("t",))
+    get(sb, "/v2/workspaces")
+    get(sb, "/v2/workspaces")
+    bearer = {"Authorization": "Bearer t"}
+    assert requests.get(f"{sb.url}/v2/workspaces", headers=bearer).status_code == 200
+    assert requests.get(f"{sb.url}/v2/workspaces", headers=bearer).status_code == 429
+
+
+def test_unauthenticated_and_rejected_requests_consume_nothing(make_sandbox):
+    sb = make_sandbox(rate_limit_per_second=3, daily_quota=100, freeze_clock=True)
+    for _ in range(5):
+        assert requests.get(f"{sb.url}/v2/workspaces").status_code == 401
+    s = session(sb)
+    assert [s.get(f"{sb.url}/v2/workspaces").status_code for _ in range(5)] == [200] * 3 + [429] * 2
+    assert sb.limits.used_today() == 3
+    assert requests.get(f"{sb.url}/_sandbox/quota").json() == {
+        "used": 3,
+        "daily_quota": 100,
+        "rate_limit_per_second": 3,
+    }
+
+
+def test_daily_quota_then_retry_after_reaches_next_utc_midnight(make_sandbox):
+    start = datetime(2026, 6, 15, 23, 0, 0, 400_000, tzinfo=timezone.utc)
+    sb = make_sandbox(daily_quota=5, now=start, freeze_clock=True)
+    s = session(sb)
+    assert [s.get(f"{sb.url}/v2/workspaces").status_code for _ in range(5)] == [200] * 5
+    r = s.get(f"{sb.url}/v2/workspaces")
+    assert r.status_code == 429
+    assert errors(r) == LIMITED
+    assert r.headers["Retry-After"] == "3600"  # ceil(3599.6): 23:00:00.4 -> 00:00:00 UTC
+    sb.clock.advance(3000)
+    r = s.get(f"{sb.url}/v2/workspaces")
+    assert r.headers["Retry-After"] == "600"
+    sb.clock.set(datetime(2026, 6, 16, 0, 0, 0, tzinfo=timezone.utc))  # a new UTC day
+    assert s.get(f"{sb.url}/v2/workspaces").status_code == 200
+    assert sb.limits.used_today() == 1
+
+
+def test_default_quota_is_10000_a_day(make_sandbox):
+    sb = make_sandbox(daily_quota=10_000, rate_limit_per_second=3, freeze_clock=True)
+    assert sb.config.daily_quota == 10_000
+    # spend 9,999 requests the cheap way, then make the 10,000th and 10,001st for real
+    assert requests.post(f"{sb.url}/_sandbox/quota", json={"used": 9_999}).json()["used"] == 9_999
+    s = session(sb)
+    assert s.get(f"{sb.url}/v2/workspaces").status_code == 200
+    r = s.get(f"{sb.url}/v2/workspaces")
+    assert r.status_code == 429
+    now = sb.clock.timestamp()
+    midnight = (now // 86400 + 1) * 86400
+    assert int(r.headers["Retry-After"]) == -int(-(midnight - now) // 1)
+    assert int(r.headers["Retry-After"]) > 3
+
+
+def test_defaults_are_gongs_limits():
+    from dlt_gong.sandbox import SandboxConfig
+
+    config = SandboxConfig()
+    assert (config.rate_limit_per_second, config.daily_quota) == (3, 10_000)
+
+
+def test_sandbox_instruments_are_never_limited(make_sandbox):
+    sb = make_sandbox(rate_limit_per_second=1, daily_quota=1, freeze_clock=True)
+    for _ in range(5):
+        assert requests.get(f"{sb.url}/_sandbox/stats").status_code == 200
