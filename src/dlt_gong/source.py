@@ -18,6 +18,7 @@ is loaded and the saved positions only cover finished work (see `windows.py`).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
@@ -62,7 +63,7 @@ def gong_source(
     content_selector: dict[str, Any] | None = None,
     include_private_calls: bool = False,
     aggregation_period: str = "DAY",
-    requests_per_second: int = 3,
+    requests_per_second: int | None = 3,
     max_retry_after_seconds: float = 300.0,
 ) -> list[DltResource]:
     """Loads a Gong company: users, calls with their content and transcripts, stats,
@@ -152,14 +153,13 @@ def _stop_on_quota(
 ) -> Callable[..., Iterator[Any]]:
     """Ends a resource cleanly when the daily quota is spent, recording when it resets."""
 
+    @functools.wraps(gen)
     def wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
         try:
             yield from gen(*args, **kwargs)
         except GongQuotaExhausted as exc:
             logger.warning("%s stopped: %s", gen.__name__, exc)
 
-    wrapper.__name__ = gen.__name__
-    wrapper.__doc__ = gen.__doc__
     return wrapper
 
 

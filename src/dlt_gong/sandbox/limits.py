@@ -1,6 +1,9 @@
 """Gong's rate limits: 3 requests in any second and 10,000 per day, per company.
 
-Both are counted on the sandbox clock, for all credentials of the company together, and
+The daily quota is counted on the sandbox clock (so tests can jump to tomorrow); the
+per-second window on real monotonic time, because it is about how fast a client really
+sends, and a frozen or jumped sandbox clock must not turn it into a wall. Both count
+for all credentials of the company together, and
 only for requests that pass authentication (rejected requests do not consume quota).
 The answer to an over-limit request is 429 with ``Retry-After`` in whole seconds: the time
 until a slot in the 1-second window frees up, or until the next UTC midnight once the
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 import math
 import threading
+import time
+from collections.abc import Callable
 from collections import deque
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -29,8 +34,15 @@ class Rejection:
 class RateLimiter:
     """A sliding 1-second window plus a per-UTC-day counter; None disables either."""
 
-    def __init__(self, clock: SandboxClock, per_second: int | None, daily_quota: int | None):
+    def __init__(
+        self,
+        clock: SandboxClock,
+        per_second: int | None,
+        daily_quota: int | None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
         self.clock = clock
+        self.monotonic = monotonic
         self.per_second = per_second
         self.daily_quota = daily_quota
         self._lock = threading.Lock()
@@ -54,12 +66,13 @@ class RateLimiter:
                                             timezone.utc).timestamp()  # fmt: skip
                 return Rejection("daily_quota", max(1, math.ceil(midnight - now)))
             if self.per_second is not None:
+                real = self.monotonic()
                 recent = self._recent
-                while recent and (recent[0] <= now - 1.0 or recent[0] > now):
-                    recent.popleft()  # out of the window (or the clock was set back)
+                while recent and recent[0] <= real - 1.0:
+                    recent.popleft()  # out of the window
                 if len(recent) >= self.per_second:
-                    return Rejection("per_second", max(1, math.ceil(recent[0] + 1.0 - now)))
-                recent.append(now)
+                    return Rejection("per_second", max(1, math.ceil(recent[0] + 1.0 - real)))
+                recent.append(real)
             self._used += 1
             return None
 

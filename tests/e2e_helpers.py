@@ -1,0 +1,168 @@
+"""Shared pieces of the end-to-end tests: load from a sandbox, read back, ground truth."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import dlt
+
+from dlt_gong import GongApiKeyCredentials, gong_source
+from dlt_gong.options import ALL_CONTENT
+from dlt_gong.sandbox import Exchange, RunningSandbox
+from dlt_gong.sandbox.errors import NotFoundError
+from dlt_gong.source import client_of
+from dlt_gong.windows import utc_today
+
+ENDPOINT_OF_TABLE = {
+    "users": "GET /v2/users",
+    "workspaces": "GET /v2/workspaces",
+    "calls": "POST /v2/calls/extensive",
+    "call_transcripts": "POST /v2/calls/transcript",
+    "aggregated_activity": "POST /v2/stats/activity/aggregate-by-period",
+    "day_by_day_activity": "POST /v2/stats/activity/day-by-day",
+    "interaction_stats": "POST /v2/stats/interaction",
+    "answered_scorecards": "POST /v2/stats/activity/scorecards",
+    "scorecards": "GET /v2/settings/scorecards",
+    "trackers": "GET /v2/settings/trackers",
+    "library_folders": "GET /v2/library/folders",
+    "library_folder_calls": "GET /v2/library/folder-content",
+    "user_settings_history": "GET /v2/users/{id}/settings-history",
+    "call_outcomes": "GET /v2/call-outcomes",
+}
+
+
+@dataclass
+class Recorder:
+    """Every exchange a sandbox served, for exact request bodies and contract checks."""
+
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    def __call__(self, exchange: Exchange) -> None:
+        self.exchanges.append(exchange)
+
+    def bodies(self, method_path: str) -> list[dict[str, Any]]:
+        method, path = method_path.split(" ", 1)
+        return [
+            json.loads(e.request_body or b"{}")
+            for e in self.exchanges
+            if e.method == method and e.path == path
+        ]
+
+
+def credentials(sb: RunningSandbox) -> GongApiKeyCredentials:
+    return GongApiKeyCredentials(
+        access_key=sb.config.access_key, access_key_secret=sb.config.access_key_secret
+    )
+
+
+def pipeline(tmp: Path, name: str = "gong_e2e", destination: Any = None) -> dlt.Pipeline:
+    return dlt.pipeline(
+        pipeline_name=name,
+        destination=destination or dlt.destinations.duckdb(str(tmp / f"{name}.duckdb")),
+        dataset_name="gong",
+        pipelines_dir=str(tmp / "pipelines"),
+    )
+
+
+def load(p: dlt.Pipeline, sb: RunningSandbox, **kw: Any) -> Any:
+    """Runs one load; returns the source (its client has the request count)."""
+    kw.setdefault("requests_per_second", None)
+    source = gong_source(credentials=credentials(sb), base_url=sb.url, **kw)
+    p.run(source)
+    return source
+
+
+def rows(p: dlt.Pipeline, sql: str) -> list[tuple[Any, ...]]:
+    with p.sql_client() as client:
+        return [tuple(r) for r in client.execute_sql(sql)]
+
+
+def count(p: dlt.Pipeline, table: str) -> int:
+    return int(rows(p, f"select count(*) from {table}")[0][0])
+
+
+def ids(p: dlt.Pipeline, table: str, column: str = "id") -> list[str]:
+    return sorted(str(r[0]) for r in rows(p, f"select {column} from {table}"))
+
+
+def pages(n: int) -> int:
+    return max(1, math.ceil(n / 100))
+
+
+def start_instant(start: date) -> datetime:
+    return datetime.combine(start, time.min, timezone.utc)
+
+
+@dataclass
+class Truth:
+    """What the sandbox holds for a window, computed from its Python ground truth."""
+
+    sb: RunningSandbox
+    start: date
+
+    @property
+    def company(self) -> Any:
+        return self.sb.company
+
+    @property
+    def stats_end(self) -> date:
+        return utc_today() - timedelta(days=1)
+
+    def calls(self) -> list[dict[str, Any]]:
+        return list(
+            self.company.calls(start_instant(self.start), None, content_selector=ALL_CONTENT)
+        )
+
+    def public_calls(self) -> list[dict[str, Any]]:
+        return [c for c in self.calls() if not c["metaData"]["isPrivate"]]
+
+    def transcripts(self) -> list[dict[str, Any]]:
+        public = [c["metaData"]["id"] for c in self.public_calls()]
+        return list(self.company.transcripts(call_ids=public)) if public else []
+
+    def activity_rows(self) -> int:
+        users = self.company.activity_by_period(self.start, self.stats_end, "DAY")
+        return sum(len(u["userAggregateActivity"]) for u in users)
+
+    def active_users(self) -> int:
+        return len(self.company.activity_by_period(self.start, self.stats_end, "DAY"))
+
+    def days(self) -> list[date]:
+        n = (self.stats_end - self.start).days
+        return [self.start + timedelta(days=i) for i in range(n)]
+
+    def interaction_per_day(self) -> list[int]:
+        found = []
+        for day in self.days():
+            try:
+                found.append(len(self.company.interaction_stats(day, day + timedelta(days=1))))
+            except NotFoundError:
+                found.append(0)
+        return found
+
+    def answered_scorecards(self) -> list[dict[str, Any]]:
+        return list(
+            self.company.answered_scorecards(review_from_date=self.start, review_method="BOTH")
+        )
+
+    def call_pages_with_public_calls(self) -> int:
+        calls = self.calls()
+        return sum(
+            1
+            for i in range(0, len(calls), 100)
+            if any(not c["metaData"]["isPrivate"] for c in calls[i : i + 100])
+        )
+
+
+def requests_by_table(stats: dict[str, Any], tables: Iterable[str]) -> dict[str, int]:
+    served = stats["by_endpoint"]
+    return {t: served.get(ENDPOINT_OF_TABLE[t], 0) for t in tables}
+
+
+__all__ = ["client_of"]

@@ -1,0 +1,283 @@
+"""gong_source end to end: HTTP to the sandbox on loopback, loaded into a real DuckDB.
+
+One company is loaded once per module (every table, rate limit off, the sandbox clock
+frozen so the ground truth cannot move under the assertions); each test then holds one
+table, the request count or the incremental behaviour to the sandbox's ground truth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import dlt
+import pytest
+from contract import ContractValidator
+from e2e_helpers import (
+    ENDPOINT_OF_TABLE,
+    Recorder,
+    Truth,
+    count,
+    ids,
+    load,
+    pages,
+    pipeline,
+    requests_by_table,
+    rows,
+)
+
+from dlt_gong.plan import Counts, requests_per_table
+from dlt_gong.sandbox import SandboxConfig, run_sandbox
+from dlt_gong.source import client_of
+from dlt_gong.tables import TABLES
+from dlt_gong.windows import utc_today
+
+DAYS = 20
+ALL_TABLES = [t.name for t in TABLES]
+
+
+@dataclass
+class Loaded:
+    sb: Any
+    p: dlt.Pipeline
+    truth: Truth
+    recorder: Recorder
+    first_stats: dict[str, Any]
+    first_client_requests: int
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+    config = SandboxConfig(
+        seed=21, users=25, calls=500, days=DAYS, freeze_clock=True,
+        rate_limit_per_second=None, daily_quota=None,
+    )  # fmt: skip
+    start = utc_today() - timedelta(days=DAYS)
+    with run_sandbox(config) as sb:
+        recorder = Recorder()
+        sb.on_exchange.append(recorder)
+        p = pipeline(tmp_path_factory.mktemp("e2e"))
+        source = load(p, sb, start_date=start.isoformat(), resources=ALL_TABLES)
+        yield Loaded(sb, p, Truth(sb, start), recorder, sb.stats(), client_of(source).requests_sent)
+
+
+def test_every_exchange_keeps_gongs_contract(loaded: Loaded) -> None:
+    validator = ContractValidator.default()
+    problems = [p for e in loaded.recorder.exchanges for p in validator.check(e)]
+    assert loaded.recorder.exchanges and problems == []
+
+
+def test_calls_are_exactly_the_sandboxs_public_calls(loaded: Loaded) -> None:
+    truth = loaded.truth.public_calls()
+    assert len(truth) > 300
+    assert ids(loaded.p, "calls") == sorted(c["metaData"]["id"] for c in truth)
+    assert count(loaded.p, "calls") == len(truth)  # each primary key once
+    assert rows(loaded.p, "select count(*) from calls where is_private")[0][0] == 0
+
+
+def test_call_child_tables_are_complete(loaded: Loaded) -> None:
+    truth = loaded.truth.public_calls()
+    expected = {
+        "calls__parties": sum(len(c.get("parties") or []) for c in truth),
+        "calls__collaboration__public_comments": sum(
+            len((c.get("collaboration") or {}).get("publicComments") or []) for c in truth
+        ),
+        "calls__content__topics": sum(
+            len((c.get("content") or {}).get("topics") or []) for c in truth
+        ),
+        "calls__interaction__speakers": sum(
+            len((c.get("interaction") or {}).get("speakers") or []) for c in truth
+        ),
+    }
+    assert {t: count(loaded.p, t) for t in expected} == expected
+    orphans = rows(
+        loaded.p,
+        "select count(*) from calls__parties p left join calls c on p._dlt_parent_id = c._dlt_id "
+        "where c._dlt_id is null",
+    )
+    assert orphans == [(0,)]
+
+
+def test_transcripts_one_row_per_call_and_sentences_join_parties(loaded: Loaded) -> None:
+    truth = loaded.truth.transcripts()
+    assert ids(loaded.p, "call_transcripts", "call_id") == sorted(t["callId"] for t in truth)
+    sentences = sum(len(m["sentences"]) for t in truth for m in t["transcript"])
+    assert count(loaded.p, "call_transcripts__sentences") == sentences
+    unmatched = rows(
+        loaded.p,
+        """select count(*) from call_transcripts__sentences s
+           join call_transcripts t on s._dlt_parent_id = t._dlt_id
+           join calls c on c.id = t.call_id
+           where not exists (select 1 from calls__parties p
+                             where p._dlt_parent_id = c._dlt_id and p.speaker_id = s.speaker_id)""",
+    )
+    assert unmatched == [(0,)]
+
+
+def test_stats_are_one_row_per_user_and_day(loaded: Loaded) -> None:
+    truth = loaded.truth
+    assert count(loaded.p, "aggregated_activity") == truth.activity_rows()
+    assert count(loaded.p, "day_by_day_activity") == truth.activity_rows()
+    assert count(loaded.p, "interaction_stats") == sum(truth.interaction_per_day())
+    dupes = rows(
+        loaded.p,
+        "select count(*) from (select user_id, from_date from aggregated_activity "
+        "group by 1, 2 having count(*) > 1)",
+    )
+    assert dupes == [(0,)]
+    span = rows(loaded.p, "select min(from_date), max(from_date) from aggregated_activity")[0]
+    assert span[0] >= truth.start and span[1] == truth.stats_end - timedelta(days=1)
+    hosted = rows(loaded.p, "select sum(calls_as_host) from aggregated_activity")[0][0]
+    assert hosted == count(loaded.p, "day_by_day_activity__calls_as_host")
+
+
+def test_full_refresh_tables_match(loaded: Loaded) -> None:
+    company = loaded.sb.company
+    assert ids(loaded.p, "users") == sorted(u["id"] for u in company.users())
+    assert ids(loaded.p, "workspaces") == sorted(w["id"] for w in company.workspaces())
+    assert ids(loaded.p, "scorecards", "scorecard_id") == sorted(
+        s["scorecardId"] for s in company.scorecards()
+    )
+    assert ids(loaded.p, "trackers", "tracker_id") == sorted(
+        t["trackerId"] for t in company.trackers()
+    )
+    folders = company.library_folders()
+    assert ids(loaded.p, "library_folders") == sorted(f["id"] for f in folders)
+    folder_calls = sum(len(company.library_folder_content(f["id"])["calls"]) for f in folders)
+    assert count(loaded.p, "library_folder_calls") == folder_calls
+    history = sum(len(company.user_settings_history(u["id"])) for u in company.users())
+    assert count(loaded.p, "user_settings_history") == history
+    assert count(loaded.p, "call_outcomes") == len(company.call_outcomes())
+    scorecards = loaded.truth.answered_scorecards()
+    assert ids(loaded.p, "answered_scorecards", "answered_scorecard_id") == sorted(
+        s["answeredScorecardId"] for s in scorecards
+    )
+    methods = {
+        m for (m,) in rows(loaded.p, "select distinct review_method from answered_scorecards")
+    }
+    assert methods == {"MANUAL", "AUTOMATIC"}
+
+
+def test_requests_equal_the_formula(loaded: Loaded) -> None:
+    truth = loaded.truth
+    company = loaded.sb.company
+    counts = Counts(
+        users=len(company.users()),
+        calls=len(truth.calls()),
+        call_pages_with_public_calls=truth.call_pages_with_public_calls(),
+        active_users=truth.active_users(),
+        active_users_per_day=truth.interaction_per_day(),
+        answered_scorecards=len(truth.answered_scorecards()),
+        library_folders=len(company.library_folders()),
+    )
+    expected = requests_per_table(counts, ALL_TABLES)
+    assert requests_by_table(loaded.first_stats, ALL_TABLES) == expected
+    assert loaded.first_stats["requests"] == sum(expected.values()) == loaded.first_client_requests
+    assert loaded.first_stats["by_status"].get("429", 0) == 0
+
+
+def test_request_bodies_are_exact(loaded: Loaded) -> None:
+    start = loaded.truth.start.isoformat()
+    calls = loaded.recorder.bodies(ENDPOINT_OF_TABLE["calls"])
+    assert calls[0]["filter"] == {"fromDateTime": f"{start}T00:00:00Z"}
+    assert calls[0]["contentSelector"]["exposedFields"]["media"] is False
+    assert [b.get("cursor") is None for b in calls] == [True] + [False] * (len(calls) - 1)
+    assert all({k: v for k, v in b.items() if k != "cursor"} == calls[0] for b in calls)
+    transcripts = loaded.recorder.bodies(ENDPOINT_OF_TABLE["call_transcripts"])
+    assert all(0 < len(b["filter"]["callIds"]) <= 100 for b in transcripts)
+    assert [list(b["filter"]) for b in transcripts] == [["callIds"]] * len(transcripts)
+    end = (utc_today() - timedelta(days=1)).isoformat()
+    by_period = loaded.recorder.bodies(ENDPOINT_OF_TABLE["aggregated_activity"])
+    assert by_period == [{"filter": {"fromDate": start, "toDate": end}, "aggregationPeriod": "DAY"}]
+    scorecards = loaded.recorder.bodies(ENDPOINT_OF_TABLE["answered_scorecards"])
+    assert scorecards[0] == {"filter": {"reviewFromDate": start, "reviewMethod": "BOTH"}}
+
+
+def test_second_run_with_nothing_new_loads_nothing_new(loaded: Loaded) -> None:
+    before = {t: count(loaded.p, t) for t in ("calls", "call_transcripts", "aggregated_activity",
+                                              "calls__parties", "call_transcripts__sentences")}  # fmt: skip
+    loaded.sb.reset_stats()
+    start = loaded.truth.start.isoformat()
+    load(loaded.p, loaded.sb, start_date=start, resources=["calls", "call_transcripts"])
+    after = {t: count(loaded.p, t) for t in before}
+    assert after == before
+    # only the lookback is read again: 3 days of calls
+    since = loaded.sb.company.now() - timedelta(days=3)
+    saved = loaded.p.state["sources"]["gong"]["calls_started"]["calls"]
+    recent = [
+        c for c in loaded.truth.calls()
+        if c["metaData"]["started"] >= (dlt.common.pendulum.parse(saved) - timedelta(days=3)).isoformat()
+    ]  # fmt: skip
+    del since
+    served = loaded.sb.stats()["by_endpoint"]
+    assert served[ENDPOINT_OF_TABLE["calls"]] == pages(len(recent))
+    assert served[ENDPOINT_OF_TABLE["call_transcripts"]] <= pages(len(recent))
+    assert loaded.sb.stats()["requests"] <= 2 * pages(len(recent))
+
+
+def test_late_calls_and_new_comments_are_picked_up_without_duplicates(tmp_path: Path) -> None:
+    config = SandboxConfig(
+        seed=5, users=15, calls=300, days=10, freeze_clock=True, late_call_rate=0.3,
+        late_call_delay_hours=20.0, rate_limit_per_second=None, daily_quota=None,
+    )  # fmt: skip
+    start = (utc_today() - timedelta(days=10)).isoformat()
+    with run_sandbox(config) as sb:
+        p = pipeline(tmp_path)
+        tables = ["calls", "call_transcripts"]
+        load(p, sb, start_date=start, resources=tables)
+        truth = Truth(sb, utc_today() - timedelta(days=10))
+        first = {c["metaData"]["id"] for c in truth.public_calls()}
+        assert set(ids(p, "calls")) == first
+        comments_before = count(p, "calls__collaboration__public_comments")
+        sb.clock.advance(36 * 3600)  # a day and a half later: late calls processed
+        now_visible = {c["metaData"]["id"] for c in truth.public_calls()}
+        late = now_visible - first
+        assert late, "the sandbox should have calls that became visible late"
+        load(p, sb, start_date=start, resources=tables)
+        assert ids(p, "calls") == sorted(now_visible)
+        assert count(p, "calls") == len(now_visible)
+        assert ids(p, "call_transcripts", "call_id") == sorted(
+            t["callId"] for t in truth.transcripts()
+        )
+        comments = sum(
+            len((c.get("collaboration") or {}).get("publicComments") or [])
+            for c in truth.public_calls()
+        )
+        assert count(p, "calls__collaboration__public_comments") == comments > comments_before
+
+
+def test_backfill_window_keeps_no_state(tmp_path: Path) -> None:
+    config = SandboxConfig(seed=9, users=10, calls=200, days=10, freeze_clock=True,
+                           rate_limit_per_second=None, daily_quota=None)  # fmt: skip
+    with run_sandbox(config) as sb:
+        p = pipeline(tmp_path)
+        start, end = utc_today() - timedelta(days=10), utc_today() - timedelta(days=5)
+        load(p, sb, start_date=start.isoformat(), end_date=end.isoformat(), resources=["calls"])
+        from e2e_helpers import start_instant
+
+        expected = [
+            c["metaData"]["id"]
+            for c in sb.company.calls(start_instant(start), start_instant(end))
+            if not c["metaData"]["isPrivate"]
+        ]
+        assert ids(p, "calls") == sorted(expected)
+        assert (
+            "calls_started" not in p.state["sources"].get("gong", {})
+            or not p.state["sources"]["gong"]["calls_started"]
+        )
+
+
+def test_rate_limited_run_gets_no_429(tmp_path: Path) -> None:
+    config = SandboxConfig(seed=3, users=8, calls=250, days=5, freeze_clock=True,
+                           rate_limit_per_second=3, daily_quota=None)  # fmt: skip
+    with run_sandbox(config) as sb:
+        p = pipeline(tmp_path)
+        start = (utc_today() - timedelta(days=5)).isoformat()
+        load(p, sb, start_date=start, resources=["users", "workspaces", "calls", "call_transcripts"],
+             requests_per_second=3)  # fmt: skip
+        stats = sb.stats()
+        assert stats["requests"] >= 8
+        assert stats["by_status"] == {"200": stats["requests"]}
