@@ -15,10 +15,18 @@ from typing import Any
 
 import dlt
 import pytest
+
 from contract import ContractValidator
+from dlt_gong import gong_source
+from dlt_gong.plan import Counts, requests_per_table
+from dlt_gong.sandbox import SandboxConfig, run_sandbox
+from dlt_gong.source import client_of
+from dlt_gong.tables import TABLES
+from dlt_gong.windows import utc_today
 from e2e_helpers import (
     ENDPOINT_OF_TABLE,
     Recorder,
+    credentials,
     Truth,
     count,
     ids,
@@ -28,12 +36,6 @@ from e2e_helpers import (
     requests_by_table,
     rows,
 )
-
-from dlt_gong.plan import Counts, requests_per_table
-from dlt_gong.sandbox import SandboxConfig, run_sandbox
-from dlt_gong.source import client_of
-from dlt_gong.tables import TABLES
-from dlt_gong.windows import utc_today
 
 DAYS = 20
 ALL_TABLES = [t.name for t in TABLES]
@@ -281,3 +283,69 @@ def test_rate_limited_run_gets_no_429(tmp_path: Path) -> None:
         stats = sb.stats()
         assert stats["requests"] >= 8
         assert stats["by_status"] == {"200": stats["requests"]}
+
+
+def test_daily_quota_spent_mid_run_stops_cleanly_and_the_next_day_completes(
+    tmp_path: Path,
+) -> None:
+    config = SandboxConfig(seed=13, users=10, calls=500, days=10, freeze_clock=True,
+                           rate_limit_per_second=None, daily_quota=7)  # fmt: skip
+    start = (utc_today() - timedelta(days=10)).isoformat()
+    tables = ["calls", "call_transcripts"]
+    with run_sandbox(config) as sb:
+        p = pipeline(tmp_path)
+        kw: dict[str, Any] = {
+            "resources": tables,
+            "max_retry_after_seconds": 60,
+            "lookback_days": 1,
+        }
+        source = load(p, sb, start_date=start, **kw)
+        stopped = client_of(source).quota_exhausted
+        assert stopped is not None and stopped.retry_after_seconds > 60
+        assert sb.stats()["by_status"] == {"200": 7, "429": 1}  # one refusal, then silence
+        truth = Truth(sb, utc_today() - timedelta(days=10))
+        partial = ids(p, "calls")
+        assert 0 < len(partial) < len(truth.public_calls())
+        loaded_so_far = [len(partial)]
+        for _day in range(6):  # each following day spends that day's quota, then stops
+            sb.clock.advance(stopped.retry_after_seconds + 1)  # past UTC midnight
+            source = load(p, sb, start_date=start, **kw)
+            loaded_so_far.append(count(p, "calls"))
+            stopped = client_of(source).quota_exhausted
+            if stopped is None:
+                break
+        assert stopped is None, loaded_so_far
+        assert loaded_so_far == sorted(loaded_so_far)  # every day kept the days before
+        expected = truth.public_calls()
+        assert ids(p, "calls") == sorted(c["metaData"]["id"] for c in expected)
+        assert count(p, "calls") == len(expected)
+        assert ids(p, "call_transcripts", "call_id") == sorted(
+            t["callId"] for t in truth.transcripts()
+        )
+
+
+def test_request_counts_hold_on_5000_calls(tmp_path: Path) -> None:
+    config = SandboxConfig(seed=4, users=120, calls=5200, days=60, freeze_clock=True,
+                           rate_limit_per_second=None, daily_quota=None)  # fmt: skip
+    start = utc_today() - timedelta(days=60)
+    with run_sandbox(config) as sb:
+        p = pipeline(tmp_path)
+        source = gong_source(credentials=credentials(sb), base_url=sb.url,
+                             start_date=start.isoformat(), requests_per_second=None)  # fmt: skip
+        p.extract(source)  # the requests are all spent in extract
+        truth = Truth(sb, start)
+        assert len(truth.calls()) >= 5000
+        counts = Counts(
+            users=len(sb.company.users()),
+            calls=len(truth.calls()),
+            call_pages_with_public_calls=truth.call_pages_with_public_calls(),
+            active_users=truth.active_users(),
+            active_users_per_day=truth.interaction_per_day(),
+            answered_scorecards=len(truth.answered_scorecards()),
+        )
+        defaults = [t.name for t in TABLES if t.default]
+        expected = requests_per_table(counts, defaults)
+        stats = sb.stats()
+        assert requests_by_table(stats, defaults) == expected
+        assert stats["requests"] == sum(expected.values())
+        assert expected["calls"] == expected["call_transcripts"] == pages(len(truth.calls()))
