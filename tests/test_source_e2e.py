@@ -26,9 +26,9 @@ from dlt_gong.windows import utc_today
 from e2e_helpers import (
     ENDPOINT_OF_TABLE,
     Recorder,
-    credentials,
     Truth,
     count,
+    credentials,
     ids,
     load,
     pages,
