@@ -9,6 +9,7 @@ quota. Credentials are never taken on the command line: they belong in
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -107,6 +108,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not debug:  # dlt's schema notices are for developers; errors still show
+        logging.getLogger("dlt").setLevel(logging.ERROR)
+        os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
 
 
 def load_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -114,7 +118,7 @@ def load_options(f: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--destination", default="duckdb", show_default=True,
                      help="Any dlt destination (duckdb, postgres, bigquery, snowflake, ...)."),
-        click.option("--dataset-name", default="gong", show_default=True),
+        click.option("--dataset-name", default="gong_data", show_default=True),
         click.option("--pipeline-name", default="gong", show_default=True),
         click.option("--start-date", help="First day to load (YYYY-MM-DD); default a year ago."),
         click.option("--end-date", help="End of a backfill window (exclusive); no state kept."),
@@ -157,8 +161,8 @@ def check(ctx: click.Context, base_url: str | None) -> None:
 
 @cli.command()
 @click.option("--users", default=60, show_default=True)
-@click.option("--calls", default=3000, show_default=True)
-@click.option("--days", default=90, show_default=True)
+@click.option("--calls", default=1200, show_default=True)
+@click.option("--days", default=45, show_default=True)
 @click.option("--seed", default=7, show_default=True)
 @click.option("--rate-limit/--no-rate-limit", default=False, show_default=True,
               help="Serve at Gong's real 3 requests/second.")  # fmt: skip

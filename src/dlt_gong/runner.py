@@ -50,7 +50,7 @@ class RunReport:
 def run_pipeline(
     *,
     destination: Any = "duckdb",
-    dataset_name: str = "gong",
+    dataset_name: str = "gong_data",
     pipeline_name: str = "gong",
     progress: str = "log",
     credentials: Any = None,
@@ -62,12 +62,21 @@ def run_pipeline(
         pipeline_name=pipeline_name,
         destination=destination,
         dataset_name=dataset_name,
-        progress=None if progress == "none" else progress,  # type: ignore[call-overload]
+        progress=_collector(progress),
     )
     incremental = bool(_previous_positions(pipeline).get("calls_started"))
     started = time.monotonic()
     info = pipeline.run(source)
     return RunReport(info, pipeline, client_of(source), time.monotonic() - started, incremental)
+
+
+def _collector(progress: str) -> Any:
+    """dlt's progress display; the log one without psutil's memory stats."""
+    if progress == "none":
+        return dlt.progress.log(log_period=3600, dump_system_stats=False)
+    if progress == "log":
+        return dlt.progress.log(log_period=5, dump_system_stats=False)
+    return progress
 
 
 def run_and_report(**kw: Any) -> None:
@@ -101,11 +110,12 @@ def print_summary(report: RunReport) -> None:
     echo = click.echo
     echo("")
     echo(f"dlt-gong: {kind}, finished in {report.seconds:.1f} s")
-    echo(f"  {'table':<44}{'rows loaded':>12}")
-    for name in sorted(counts):
-        if name.startswith("_dlt"):
-            continue
-        echo(f"  {name:<44}{counts[name]:>12,}")
+    echo(f"  {'table':<28}{'rows loaded':>12}   child tables (rows)")
+    roots = [t.name for t in TABLES if t.name in counts]
+    for name in roots:
+        children = [n for n in counts if n.startswith(name + "__")]
+        nested = f"{len(children)} ({sum(counts[n] for n in children):,})" if children else ""
+        echo(f"  {name:<28}{counts[name]:>12,}   {nested}")
     sent = report.client.requests_sent
     echo(
         f"  requests sent to Gong: {sent:,} ({100 * sent / DAILY_QUOTA:.1f}% of the "
@@ -267,7 +277,7 @@ def demo(
         )
         run_and_report(
             destination=dlt.destinations.duckdb(f"{pipeline_name}.duckdb"),
-            dataset_name="gong",
+            dataset_name="gong_data",
             pipeline_name=pipeline_name,
             progress="log",
             credentials=credentials,

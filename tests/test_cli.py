@@ -1,0 +1,137 @@
+"""The `dlt-gong` command as a user meets it: a real process, exit codes, exact messages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from dlt_gong.cli import MISSING_CREDENTIALS
+from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
+from dlt_gong.windows import utc_today
+
+SECRET = "cli-secret-7f3a9c"
+CLI = str(Path(sys.executable).with_name("dlt-gong"))
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[RunningSandbox]:
+    config = SandboxConfig(
+        seed=31, users=8, calls=120, days=6, freeze_clock=True, rate_limit_per_second=None,
+        daily_quota=None, access_key="cli-key", access_key_secret=SECRET,
+        bearer_tokens=("no-stats-token",),
+        scopes={"no-stats-token": frozenset({"api:users:read", "api:workspaces:read"})},
+    )  # fmt: skip
+    with run_sandbox(config) as running:
+        yield running
+
+
+def dlt_gong(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION"))}
+    clean.update(env)
+    clean["DLT_DATA_DIR"] = str(cwd / ".dlt-data")  # pipelines' state stays in the test dir
+    return subprocess.run(
+        [CLI, *args], cwd=cwd, env=clean, capture_output=True, text=True, timeout=240
+    )
+
+
+def sandbox_env(sb: RunningSandbox, secret: str = SECRET) -> dict[str, str]:
+    return {
+        "SOURCES__GONG__BASE_URL": sb.url,
+        "SOURCES__GONG__CREDENTIALS__ACCESS_KEY": "cli-key",
+        "SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET": secret,
+        "SOURCES__GONG__REQUESTS_PER_SECOND": "0",
+    }
+
+
+def test_missing_credentials_name_the_keys_to_set(tmp_path: Path) -> None:
+    r = dlt_gong(["run"], tmp_path, {})
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [f"dlt-gong: {MISSING_CREDENTIALS}"]
+
+
+def test_wrong_secret_is_one_request_one_line_exit_2(sb: RunningSandbox, tmp_path: Path) -> None:
+    sb.reset_stats()
+    r = dlt_gong(["run", "--resources", "users"], tmp_path, sandbox_env(sb, "wrong-secret"))
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().splitlines() == [
+        "dlt-gong: Gong rejected access key 'cli-key' and its access_key_secret with 401 on "
+        "GET /v2/users (Gong: Validate credentials failed. Please check your credentials and "
+        "try again.). Check sources.gong.credentials and sources.gong.base_url."
+    ]
+    assert sb.stats()["requests"] == 1
+    assert "wrong-secret" not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--start-date", "2024-02-30"], "start_date '2024-02-30' is not a date: use YYYY-MM-DD or an ISO-8601 date-time"),
+        (["--resources", "calls,emails"], "unknown resource 'emails'; choose from: users, workspaces, calls, call_transcripts, aggregated_activity, day_by_day_activity, interaction_stats, answered_scorecards, scorecards, trackers, library_folders, library_folder_calls, user_settings_history, call_outcomes"),
+        (["--start-date", "2026-05-01", "--end-date", "2026-04-01"], "start_date 2026-05-01T00:00:00+00:00 is not before end_date 2026-04-01T00:00:00+00:00"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_refused_before_any_request(
+    sb: RunningSandbox, tmp_path: Path, args: list[str], message: str
+) -> None:
+    sb.reset_stats()
+    r = dlt_gong(["run", *args], tmp_path, sandbox_env(sb))
+    assert (r.returncode, r.stderr.strip().splitlines()) == (2, [f"dlt-gong: {message}"])
+    assert sb.stats()["requests"] == 0
+
+
+def test_credentials_are_not_accepted_on_the_command_line(tmp_path: Path) -> None:
+    r = dlt_gong(["run", "--access-key-secret", "x"], tmp_path, {})
+    assert r.returncode == 2 and "No such option '--access-key-secret'" in r.stderr
+
+
+def test_run_then_incremental_run_with_summary(sb: RunningSandbox, tmp_path: Path) -> None:
+    start = (utc_today() - timedelta(days=6)).isoformat()
+    args = ["run", "--start-date", start, "--resources", "users,calls,call_transcripts"]
+    first = dlt_gong(args, tmp_path, sandbox_env(sb))
+    assert first.returncode == 0, first.stderr
+    assert "first run (full history from start_date)" in first.stdout
+    calls = sb.company.calls(f"{start}T00:00:00Z", None)
+    public = [c for c in calls if not c["metaData"]["isPrivate"]]
+    assert f"  {'calls':<28}{len(public):>12,}   " in first.stdout
+    assert "of the 10,000/day quota" in first.stdout
+    assert (tmp_path / "gong.duckdb").exists()
+    second = dlt_gong(args, tmp_path, sandbox_env(sb))
+    assert second.returncode == 0, second.stderr
+    assert "incremental run (continuing from the saved positions)" in second.stdout
+    for out in (first, second):
+        assert SECRET not in out.stdout + out.stderr
+
+
+def test_plan_counts_then_prints_the_formula(sb: RunningSandbox, tmp_path: Path) -> None:
+    sb.reset_stats()
+    start = (utc_today() - timedelta(days=6)).isoformat()
+    r = dlt_gong(["run", "--plan", "--start-date", start, "--resources", "users,calls"],
+                 tmp_path, sandbox_env(sb))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    calls = len(sb.company.calls_basic(f"{start}T00:00:00Z", None))
+    assert f"{calls:,} calls (counted with 2 requests)" in r.stdout
+    assert sb.stats()["requests"] == 2
+
+
+def test_check_names_each_missing_scope(sb: RunningSandbox, tmp_path: Path) -> None:
+    env = {
+        "SOURCES__GONG__BASE_URL": sb.url,
+        "SOURCES__GONG__CREDENTIALS__ACCESS_TOKEN": "no-stats-token",
+    }
+    r = dlt_gong(["check"], tmp_path, env)
+    assert r.returncode == 0, r.stderr
+    lines = {line.split()[0]: line for line in r.stdout.splitlines()[2:-1]}
+    assert lines["users"].endswith("ok") and lines["workspaces"].endswith("ok")
+    assert lines["calls"].endswith("missing scope api:calls:read:extensive")
+    assert lines["interaction_stats"].endswith("missing scope api:stats:interaction")
+    assert lines["user_settings_history"].endswith("ok")  # the users scope covers it
+    assert (
+        r.stdout.splitlines()[-1]
+        == "3 of 14 tables can be loaded with this key (14 requests spent)."
+    )
