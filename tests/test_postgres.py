@@ -56,7 +56,7 @@ def test_postgres_and_duckdb_hold_identical_rows(tmp_path: Path) -> None:
             pg,
             "select column_name, data_type from information_schema.columns "
             f"where table_schema = '{dataset}' and table_name = 'calls'",
-        )  # fmt: skip
+        )
     )
     assert types["started"] == "timestamp with time zone"
     assert types["id"] == "character varying"
