@@ -38,5 +38,9 @@ pytest: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.run
 
+## erd: regenerate docs/schema.md from a sandbox load's dlt schema
+erd: $(BIN)/.installed
+	$(BIN)/python -m dlt_gong.erd docs/schema.md
+
 clean:
 	rm -rf $(VENV) $(PG_DIR) .pytest_cache .mypy_cache .ruff_cache gong.duckdb

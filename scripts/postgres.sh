@@ -26,7 +26,8 @@ start)
   fi
   as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
     -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off" start >/dev/null
-  echo "postgresql://postgres@127.0.0.1:$port/postgres"
+  # trust auth on loopback; dlt wants a password in the DSN, any will do
+  echo "postgresql://postgres:postgres@127.0.0.1:$port/postgres"
   ;;
 stop)
   bin=$(pgbin)
