@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_DIR := $(CURDIR)/.pgdata
 PG_PORT ?= 55432
 
-.PHONY: demo test lint typecheck pytest bench soak clean erd
+.PHONY: demo test lint typecheck pytest clean erd
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,8 @@ demo: $(BIN)/.installed
 test: lint typecheck pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
@@ -33,10 +33,6 @@ pytest: $(BIN)/.installed
 	@dsn=$$(scripts/postgres.sh start $(PG_DIR) $(PG_PORT)) || { echo "PostgreSQL could not start"; exit 1; }; \
 	DLT_GONG_TEST_POSTGRES=$$dsn $(BIN)/pytest -q -m "not slow" $(PYTEST_ARGS); rc=$$?; \
 	scripts/postgres.sh stop $(PG_DIR); exit $$rc
-
-## bench: benchmarks into bench/results.md (not part of test)
-bench: $(BIN)/.installed
-	$(BIN)/python -m bench.run
 
 ## erd: regenerate docs/schema.md from a sandbox load's dlt schema
 erd: $(BIN)/.installed
