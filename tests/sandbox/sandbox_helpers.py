@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
 import requests
 
+from dlt_gong.options import ALL_CONTENT as SOURCE_DEFAULT_CONTENT
 from dlt_gong.sandbox import RunningSandbox
 
-ALL_CONTENT = {
-    "context": "Extended",
-    "contextTiming": ["Now", "TimeOfCall"],
-    "exposedFields": {
-        "parties": True,
-        "content": {
-            "structure": True,
-            "topics": True,
-            "trackers": True,
-            "trackerOccurrences": True,
-            "brief": True,
-            "outline": True,
-            "highlights": True,
-            "callOutcome": True,
-            "keyPoints": True,
-        },
-        "interaction": {
-            "speakers": True,
-            "video": True,
-            "personInteractionStats": True,
-            "questions": True,
-        },
-        "collaboration": {"publicComments": True},
-        "media": False,
-    },
-}
+# the source's own default selector: every section, media off
+ALL_CONTENT = copy.deepcopy(SOURCE_DEFAULT_CONTENT)
 
 
 def session(sb: RunningSandbox) -> requests.Session:
