@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import click
@@ -54,6 +56,7 @@ def run_pipeline(
     pipeline_name: str = "gong",
     progress: str = "log",
     credentials: Any = None,
+    pipelines_dir: str | None = None,
     **source_kw: Any,
 ) -> RunReport:
     """Runs one load and returns what a summary needs."""
@@ -63,6 +66,7 @@ def run_pipeline(
         destination=destination,
         dataset_name=dataset_name,
         progress=_collector(progress),
+        pipelines_dir=pipelines_dir,  # type: ignore[arg-type]  # None: dlt's default
     )
     incremental = bool(_previous_positions(pipeline).get("calls_started"))
     started = time.monotonic()
@@ -271,12 +275,17 @@ def demo(
         f"Starting the Gong sandbox: {users} users, {calls} calls over {days} days "
         f"(seed {seed}, {pace})."
     )
+    database = Path(f"{pipeline_name}.duckdb").resolve()
+    state_dir = Path(".gong-demo").resolve()  # the demo's pipeline state, beside its data
+    if not database.exists():
+        shutil.rmtree(state_dir, ignore_errors=True)  # no data: start over, not incrementally
     with run_sandbox(config) as sandbox:
         credentials = GongApiKeyCredentials(
             access_key=config.access_key, access_key_secret=config.access_key_secret
         )
         run_and_report(
-            destination=dlt.destinations.duckdb(f"{pipeline_name}.duckdb"),
+            destination=dlt.destinations.duckdb(str(database)),
+            pipelines_dir=str(state_dir),
             dataset_name="gong_data",
             pipeline_name=pipeline_name,
             progress="log",
