@@ -55,3 +55,13 @@ def test_example_runs_as_written(sb: RunningSandbox, tmp_path: Path, doc: str, i
     assert len(databases) == 1
     with duckdb.connect(str(databases[0])) as con:
         assert con.execute("select count(*) from gong_data.calls").fetchone()[0] > 0
+
+
+def test_readme_table_reference_matches_the_catalogue() -> None:
+    from dlt_gong.tables import TABLES
+
+    readme = (ROOT / "README.md").read_text()
+    for table in TABLES:
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{table.name}`"))
+        assert f"`{table.endpoint.name}`" in row and f"`{table.endpoint.scope}`" in row, row
+        assert ("| on |" in row) == table.default, row

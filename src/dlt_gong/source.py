@@ -151,7 +151,8 @@ def client_of(source: DltSource) -> GongClient:
 def _stop_on_quota(
     gen: Callable[..., Iterator[Any]],
 ) -> Callable[..., Iterator[Any]]:
-    """Ends a resource cleanly when the daily quota is spent, recording when it resets."""
+    """Ends a resource cleanly when the daily quota is spent; the client keeps the
+    refusal (`client_of(source).quota_exhausted`) and sends no further request."""
 
     @functools.wraps(gen)
     def wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
