@@ -16,7 +16,6 @@ from dlt_gong import GongApiKeyCredentials, gong_source
 from dlt_gong.options import ALL_CONTENT
 from dlt_gong.sandbox import Exchange, RunningSandbox
 from dlt_gong.sandbox.errors import NotFoundError
-from dlt_gong.source import client_of
 from dlt_gong.windows import utc_today
 
 ENDPOINT_OF_TABLE = {
@@ -163,6 +162,3 @@ class Truth:
 def requests_by_table(stats: dict[str, Any], tables: Iterable[str]) -> dict[str, int]:
     served = stats["by_endpoint"]
     return {t: served.get(ENDPOINT_OF_TABLE[t], 0) for t in tables}
-
-
-__all__ = ["client_of"]

@@ -22,7 +22,7 @@ from dlt_gong.plan import Counts, requests_per_table
 from dlt_gong.sandbox import SandboxConfig, run_sandbox
 from dlt_gong.source import client_of
 from dlt_gong.tables import TABLES
-from dlt_gong.windows import utc_today
+from dlt_gong.windows import parse_instant, utc_today
 from e2e_helpers import (
     ENDPOINT_OF_TABLE,
     Recorder,
@@ -35,6 +35,7 @@ from e2e_helpers import (
     pipeline,
     requests_by_table,
     rows,
+    start_instant,
 )
 
 DAYS = 20
@@ -206,14 +207,9 @@ def test_second_run_with_nothing_new_loads_nothing_new(loaded: Loaded) -> None:
     load(loaded.p, loaded.sb, start_date=start, resources=["calls", "call_transcripts"])
     after = {t: count(loaded.p, t) for t in before}
     assert after == before
-    # only the lookback is read again: 3 days of calls
-    since = loaded.sb.company.now() - timedelta(days=3)
-    saved = loaded.p.state["sources"]["gong"]["calls_started"]["calls"]
-    recent = [
-        c for c in loaded.truth.calls()
-        if c["metaData"]["started"] >= (dlt.common.pendulum.parse(saved) - timedelta(days=3)).isoformat()
-    ]  # fmt: skip
-    del since
+    # only the lookback is read again: 3 days before the newest call start loaded
+    saved = parse_instant(loaded.p.state["sources"]["gong"]["calls_started"]["calls"])
+    recent = loaded.sb.company.calls(saved - timedelta(days=3), None)
     served = loaded.sb.stats()["by_endpoint"]
     assert served[ENDPOINT_OF_TABLE["calls"]] == pages(len(recent))
     assert served[ENDPOINT_OF_TABLE["call_transcripts"]] <= pages(len(recent))
@@ -258,18 +254,13 @@ def test_backfill_window_keeps_no_state(tmp_path: Path) -> None:
         p = pipeline(tmp_path)
         start, end = utc_today() - timedelta(days=10), utc_today() - timedelta(days=5)
         load(p, sb, start_date=start.isoformat(), end_date=end.isoformat(), resources=["calls"])
-        from e2e_helpers import start_instant
-
         expected = [
             c["metaData"]["id"]
             for c in sb.company.calls(start_instant(start), start_instant(end))
             if not c["metaData"]["isPrivate"]
         ]
         assert ids(p, "calls") == sorted(expected)
-        assert (
-            "calls_started" not in p.state["sources"].get("gong", {})
-            or not p.state["sources"]["gong"]["calls_started"]
-        )
+        assert p.state["sources"]["gong"].get("calls_started", {}) == {}
 
 
 def test_rate_limited_run_gets_no_429(tmp_path: Path) -> None:
