@@ -135,3 +135,24 @@ def test_check_names_each_missing_scope(sb: RunningSandbox, tmp_path: Path) -> N
         r.stdout.splitlines()[-1]
         == "3 of 14 tables can be loaded with this key (14 requests spent)."
     )
+
+
+def test_daily_quota_stop_exits_1_after_the_summary(tmp_path: Path) -> None:
+    config = SandboxConfig(seed=32, users=8, calls=400, days=6, freeze_clock=True,
+                           rate_limit_per_second=None, daily_quota=3)  # fmt: skip
+    with run_sandbox(config) as quota_sb:
+        env = {
+            "SOURCES__GONG__BASE_URL": quota_sb.url,
+            "SOURCES__GONG__CREDENTIALS__ACCESS_KEY": config.access_key,
+            "SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET": config.access_key_secret,
+            "SOURCES__GONG__REQUESTS_PER_SECOND": "0",
+            "SOURCES__GONG__MAX_RETRY_AFTER_SECONDS": "60",
+        }
+        start = (utc_today() - timedelta(days=6)).isoformat()
+        r = dlt_gong(["run", "--start-date", start, "--resources", "calls,call_transcripts"],
+                     tmp_path, env)  # fmt: skip
+        assert quota_sb.stats()["by_status"] == {"200": 3, "429": 1}
+    assert r.returncode == 1, r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith("dlt-gong: Gong's daily API quota is spent (429 with Retry-After ")
+    assert "requests sent to Gong: 4 " in r.stdout and "stopped early" in r.stdout

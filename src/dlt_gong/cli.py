@@ -82,7 +82,7 @@ def _run_guarded(fn: Callable[[], None], debug: bool) -> NoReturn:
         sys.exit(e.exit_code)
     except click.ClickException as e:
         e.show()
-        sys.exit(EXIT_CONFIG)
+        sys.exit(e.exit_code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_FAILED)

@@ -22,10 +22,6 @@ from dlt_gong.source import client_of, gong_source
 from dlt_gong.tables import TABLES
 
 
-class QuotaStop(click.ClickException):
-    exit_code = 1
-
-
 def _source(**kw: Any) -> Any:
     """`gong_source` with only the options the user gave, so dlt config fills the rest."""
     return gong_source(**{k: v for k, v in kw.items() if v is not None})
@@ -87,7 +83,7 @@ def run_and_report(**kw: Any) -> None:
     report = run_pipeline(**kw)
     print_summary(report)
     if report.client.quota_exhausted is not None:
-        raise QuotaStop(str(report.client.quota_exhausted))
+        raise report.client.quota_exhausted  # exit 1, after the summary of what loaded
 
 
 def _where(pipeline: dlt.Pipeline) -> str:
