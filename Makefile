@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_DIR := $(CURDIR)/.pgdata
 PG_PORT ?= 55432
 
-.PHONY: demo test lint typecheck pytest clean erd
+.PHONY: demo test lint typecheck pytest soak bench clean erd
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,8 @@ demo: $(BIN)/.installed
 test: lint typecheck pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
@@ -33,6 +33,15 @@ pytest: $(BIN)/.installed
 	@dsn=$$(scripts/postgres.sh start $(PG_DIR) $(PG_PORT)) || { echo "PostgreSQL could not start"; exit 1; }; \
 	DLT_GONG_TEST_POSTGRES=$$dsn $(BIN)/pytest -q -m "not slow" $(PYTEST_ARGS); rc=$$?; \
 	scripts/postgres.sh stop $(PG_DIR); exit $$rc
+
+## soak: the reliability suite with its heavier variants (more faults, more crash trials)
+soak: $(BIN)/.installed
+	DLT_GONG_SOAK=1 $(BIN)/pytest -q -m reliability tests/reliability $(PYTEST_ARGS)
+
+## bench: request economy, time against the rate-limit floor, throughput and memory,
+## beside the naive design; writes bench/results.md and bench/results.json (minutes)
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench
 
 ## erd: regenerate docs/schema.md from a sandbox load's dlt schema
 erd: $(BIN)/.installed
