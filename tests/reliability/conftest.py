@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from report import DOC, Outcome, Report
 
 _REPORT = Report()
