@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import requests
+import urllib3
 
 from dlt_gong import endpoints as ep
 from dlt_gong.client import GongClient
@@ -259,3 +260,47 @@ def test_sliding_window_never_lets_a_fourth_request_into_a_second() -> None:
         assert sent[i] - sent[i - 3] >= 1.0
     # and it does not waste time: 30 requests take about 10 windows
     assert sent[-1] <= 9 * 1.05 + 0.5
+
+
+def refused() -> requests.ConnectionError:
+    """What requests raises when nothing listens on the port (urllib3 2 wraps it so)."""
+    reason = urllib3.exceptions.NewConnectionError(
+        None, "Failed to establish a new connection: [Errno 111] Connection refused"
+    )
+    return requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/v2/users", reason))
+
+
+def test_a_host_that_never_answered_is_given_up_after_three_attempts() -> None:
+    """A wrong base URL or no network: seconds of backoff, not minutes, then the URL."""
+    s = ScriptedSession(*[refused()] * 8)
+    c, slept = client(s)
+    with pytest.raises(GongUnavailableError) as err:
+        list(c.items(ep.USERS))
+    assert str(err.value) == (
+        "could not connect to https://api.example.test (Connection refused; 3 attempts): "
+        "check sources.gong.base_url and the network"
+    )
+    assert (len(s.sent), len(slept)) == (3, 2)
+
+
+def test_a_host_that_answered_before_keeps_the_full_retry_budget() -> None:
+    """Once Gong has answered, a refused connection is an outage worth riding out."""
+    s = ScriptedSession(
+        page("users", [{"id": "1"}], 0, "U1", 2), *[refused()] * 5, page("users", [], 1, None, 2)
+    )
+    c, slept = client(s)
+    assert list(c.items(ep.USERS)) == [[{"id": "1"}], []]
+    assert (len(s.sent), len(slept)) == (7, 5)
+
+
+def test_html_403_from_a_proxy_is_not_a_rejected_key() -> None:
+    """Gong's 401/403 carry its JSON errors; a proxy's HTML 403 must not send the user off
+    to rotate a key that works."""
+    s = ScriptedSession(answer(403, b"<html>Forbidden</html>", {"content-type": "text/html"}))
+    c, _ = client(s)
+    with pytest.raises(GongUnavailableError) as err:
+        list(c.items(ep.USERS))
+    assert str(err.value) == (
+        "GET /v2/users at https://api.example.test answered 403 with a page that is not "
+        "Gong's JSON (text/html): check sources.gong.base_url"
+    )

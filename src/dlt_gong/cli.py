@@ -4,6 +4,15 @@ Exit codes: 0 success; 2 a configuration or credential problem, told in one line
 traceback unless --debug); 1 anything else, including a load stopped by Gong's daily
 quota. Credentials are never taken on the command line: they belong in
 `.dlt/secrets.toml` or `SOURCES__GONG__CREDENTIALS__*` environment variables.
+
+Where the line between 2 and 1 falls: 2 is what only an edit of the options or of the
+Gong credentials fixes (a bad date or resource name, a rejected key, a missing scope,
+missing credentials). A base URL that cannot be reached, or answers with something that
+is not Gong's API (a proxy's HTML page), is 1: the network or a proxy can cause it as
+well as a wrong URL, and the message names the URL to check. So is a destination that
+cannot be opened or refuses the load (a locked DuckDB file, a read-only database): what
+was loaded before is untouched, and what the run extracted waits in the pipeline's
+pending package, which the next run loads before it asks Gong for anything new.
 """
 
 from __future__ import annotations
@@ -52,6 +61,7 @@ def _causes(exc: BaseException) -> list[BaseException]:
 def classify(exc: BaseException) -> UserFacingFailure:
     """Turns whatever a load raised into one line and an exit code."""
     from dlt.common.configuration.exceptions import ConfigFieldMissingException
+    from dlt.pipeline.exceptions import PipelineStepFailed
 
     causes = _causes(exc)
     for e in causes:
@@ -72,6 +82,21 @@ def classify(exc: BaseException) -> UserFacingFailure:
             return UserFacingFailure(str(e), EXIT_FAILED)
     last = causes[-1]
     text = str(last).strip().splitlines()[0] if str(last).strip() else type(last).__name__
+    step = next((e for e in causes if isinstance(e, PipelineStepFailed)), None)
+    if step is not None and step.step in ("sync", "load"):
+        destination = getattr(step.pipeline, "destination", None)
+        name = destination.destination_name if destination is not None else "destination"
+        if step.step == "sync":  # dlt opens the destination before extracting anything
+            return UserFacingFailure(
+                f"could not open the {name} destination, so nothing was requested from Gong: "
+                f"{text}",
+                EXIT_FAILED,
+            )
+        return UserFacingFailure(
+            f"the {name} destination refused the load: {text} (what this run extracted is "
+            "kept and loaded first by the next run)",
+            EXIT_FAILED,
+        )
     return UserFacingFailure(f"{type(last).__name__}: {text}", EXIT_FAILED)
 
 

@@ -8,7 +8,10 @@ and from what broke other connectors:
   `max_retry_after_seconds`: that is the daily quota, and we stop cleanly instead of
   sleeping for hours (`GongQuotaExhausted`).
 * 5xx, timeouts, dropped connections, and 200s whose JSON is cut off: retry with
-  exponential backoff and jitter.
+  exponential backoff and jitter. Until the host has answered once, a connection that
+  cannot even be opened (refused, unknown host, connect timeout) is tried only
+  `FIRST_CONTACT_ATTEMPTS` times: that is a wrong base URL or no network, and minutes of
+  backoff would only hide it.
 * 401/403: fail at once with a message naming the credential or the missing scope.
 * 404: empty only when Gong's message says nothing was found (the endpoint's row lists
   those messages); any other 404, and every other 4xx, is raised with Gong's text.
@@ -27,7 +30,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+import urllib3
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from dlt_gong.endpoints import Endpoint
 from dlt_gong.errors import (
@@ -43,14 +47,19 @@ logger = logging.getLogger("dlt_gong")
 CURSOR_EXPIRED = re.compile(r"cursor.*(expired|invalid)", re.IGNORECASE)
 SCOPE_MISSING = re.compile(r"permission to use '([^']+)'")
 USER_AGENT = "dlt-gong/0.1"
+FIRST_CONTACT_ATTEMPTS = 3
+ERRNO_TEXT = re.compile(r"\[Errno -?\d+\] ([^)\]'\"]+)")
 
 
 class _Retryable(Exception):
     """A failure worth another try; `retry_after` is Gong's own wait, when it gave one."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, no_connection: bool = False
+    ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.no_connection = no_connection
 
 
 class CursorExpired(Exception):
@@ -106,6 +115,8 @@ class GongClient:
         self.retries = 0
         self.quota_exhausted: GongQuotaExhausted | None = None
         """Set once Gong says the daily quota is spent; later requests are not sent."""
+        self.answered = False
+        """Whether the host has sent any HTTP response yet (see FIRST_CONTACT_ATTEMPTS)."""
 
     # -- one request ------------------------------------------------------------------
 
@@ -125,7 +136,7 @@ class GongClient:
             raise self.quota_exhausted
         path = endpoint.path.format(**(path_params or {}))
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
+            stop=self._stop,
             wait=self._wait,
             retry=retry_if_exception_type(_Retryable),
             sleep=self._sleep,
@@ -137,16 +148,34 @@ class GongClient:
                 with attempt:
                     return self._send(endpoint, path, params, body)
         except _Retryable as last:
+            attempts = retrying.statistics.get("attempt_number", self.max_attempts)
+            if last.no_connection and not self.answered:
+                raise GongUnavailableError(
+                    f"could not connect to {self.base_url} ({last}; {attempts} attempts): "
+                    "check sources.gong.base_url and the network"
+                ) from None
             raise GongUnavailableError(
-                f"{endpoint.method} {path} failed {self.max_attempts} times; last: {last}"
+                f"{endpoint.method} {path} failed {attempts} times; last: {last}"
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _stop(self, state: RetryCallState) -> bool:
+        """`max_attempts`, or `FIRST_CONTACT_ATTEMPTS` while no connection ever opened."""
+        outcome = state.outcome
+        exc = outcome.exception() if outcome is not None else None
+        limit = self.max_attempts
+        if isinstance(exc, _Retryable) and exc.no_connection and not self.answered:
+            limit = min(limit, FIRST_CONTACT_ATTEMPTS)
+        return state.attempt_number >= limit
 
     def _count_retry(self, state: RetryCallState) -> None:
         self.retries += 1
         outcome = state.outcome
         reason = outcome.exception() if outcome is not None else None
-        logger.warning("Retrying after %s (attempt %d)", reason, state.attempt_number)
+        # before first contact the final error says it all; later retries are news
+        quiet = isinstance(reason, _Retryable) and reason.no_connection and not self.answered
+        level = logging.INFO if quiet else logging.WARNING
+        logger.log(level, "Retrying after %s (attempt %d)", reason, state.attempt_number)
 
     def _wait(self, state: RetryCallState) -> float:
         """Gong's Retry-After when it sent one, else exponential backoff with jitter."""
@@ -176,8 +205,11 @@ class GongClient:
                 auth=self._auth,
                 timeout=self.timeout,
             )
+            self.answered = True
             content = response.content
         except (requests.Timeout, requests.ConnectionError) as exc:
+            if _no_connection(exc):
+                raise _Retryable(_connect_failure(exc), no_connection=True) from None
             raise _Retryable(f"{type(exc).__name__} on {endpoint.method} {path}") from None
         except requests.exceptions.ChunkedEncodingError:
             raise _Retryable(
@@ -214,7 +246,7 @@ class GongClient:
                 )
                 raise self.quota_exhausted
             raise _Retryable(f"429 on {where}", retry_after=retry_after)
-        if status in (401, 403):
+        if status in (401, 403) and data is not None:  # a proxy's HTML 403 is not Gong's
             raise self._auth_error(where, status, errors)
         if status >= 500:
             raise _Retryable(f"{status} on {where}: {_describe(errors, content)}")
@@ -333,6 +365,23 @@ class GongClient:
                     f"got {type(found).__name__}"
                 )
             yield found
+
+
+def _no_connection(exc: Exception) -> bool:
+    """The connection was never opened: refused, unknown host or connect timeout."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.ConnectTimeoutError)
+
+
+def _connect_failure(exc: Exception) -> str:
+    """The OS's words for it ("Connection refused"), without object addresses or URLs."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    found = ERRNO_TEXT.search(str(reason or exc))
+    if found:
+        return found.group(1).strip()
+    return "connect timeout" if isinstance(exc, requests.ConnectTimeout) else type(exc).__name__
 
 
 def _json_or_none(content: bytes) -> Any:

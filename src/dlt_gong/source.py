@@ -152,14 +152,20 @@ def _stop_on_quota(
     gen: Callable[..., Iterator[Any]],
 ) -> Callable[..., Iterator[Any]]:
     """Ends a resource cleanly when the daily quota is spent; the client keeps the
-    refusal (`client_of(source).quota_exhausted`) and sends no further request."""
+    refusal (`client_of(source).quota_exhausted`) and sends no further request.
+
+    The client raises the same refusal to every resource that asks after it: the first
+    to stop warns, the others only log at INFO, so a load says it once, not per table."""
 
     @functools.wraps(gen)
     def wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
         try:
             yield from gen(*args, **kwargs)
         except GongQuotaExhausted as exc:
-            logger.warning("%s stopped: %s", gen.__name__, exc)
+            told = getattr(exc, "told", False)
+            exc.told = True  # type: ignore[attr-defined]
+            level = logging.INFO if told else logging.WARNING
+            logger.log(level, "%s stopped: %s", gen.__name__, exc)
 
     return wrapper
 
