@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
 from typing import Any, TypeVar, overload
 
-from dlt_gong.sandbox import messages
+from dlt_gong.sandbox import messages, unknown
 from dlt_gong.sandbox.accounts import AccountBook
 from dlt_gong.sandbox.calls import CallFactory
 from dlt_gong.sandbox.catalog import Catalog, Folder
@@ -189,7 +189,7 @@ class Company:
         if include_avatars:
             people.append(self.roster.avatar)
         return [
-            self.roster.user_json(p, self.tz)
+            self._user_json(p)
             for p in people
             if (wanted is None or p.id in wanted)
             and (lo is None or p.created >= lo)
@@ -198,7 +198,11 @@ class Company:
 
     def user(self, user_id: str) -> dict[str, Any]:
         """One user; NotFoundError("User not found") for an unknown id."""
-        return self.roster.user_json(self._person(user_id), self.tz)
+        return self._user_json(self._person(user_id))
+
+    def _user_json(self, person: Person) -> dict[str, Any]:
+        found = self.roster.user_json(person, self.tz)
+        return unknown.user(found) if self.config.unknown_fields else found
 
     def _person(self, user_id: object) -> Person:
         person = self.roster.by_id.get(user_id) if isinstance(user_id, str) else None
@@ -369,6 +373,12 @@ class Company:
                     as_of: AsOf = None) -> LazyList[dict[str, Any]]:  # fmt: skip
         """``GET /v2/calls``: ``CallBasicData`` of processed calls, by start time then id."""
         keys = self.call_indices(from_dt, to_dt, workspace_id=workspace_id, as_of=as_of)
+        if self.config.unknown_fields:
+            return LazyList(
+                keys,
+                lambda i: unknown.call_metadata(dict(self.factory.metadata(i))),
+                self.factory.call_id,
+            )
         return LazyList(keys, lambda i: dict(self.factory.metadata(i)), self.factory.call_id)
 
     def calls(self, from_dt: DateTimeArg = None, to_dt: DateTimeArg = None,
@@ -389,6 +399,12 @@ class Company:
         keys = self.call_indices(from_dt, to_dt, workspace_id=workspace_id, call_ids=call_ids,
                                  primary_user_ids=primary_user_ids, as_of=moment)  # fmt: skip
         factory = self.factory
+        if self.config.unknown_fields:
+            return LazyList(
+                keys,
+                lambda i: unknown.call_item(factory.item(i, selector, moment)),
+                factory.call_id,
+            )
         return LazyList(keys, lambda i: factory.item(i, selector, moment), factory.call_id)
 
     def transcripts(self, from_dt: DateTimeArg = None, to_dt: DateTimeArg = None,
