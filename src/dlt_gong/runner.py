@@ -18,6 +18,7 @@ from dlt_gong.client import GongClient
 from dlt_gong.errors import GongAuthError, GongError
 from dlt_gong.options import build_options
 from dlt_gong.plan import DAILY_QUOTA, Counts, requests_per_table, seconds_at
+from dlt_gong.resume import undo_interrupted_jobs
 from dlt_gong.source import client_of, gong_source
 from dlt_gong.tables import TABLES
 
@@ -43,6 +44,10 @@ class RunReport:
     client: GongClient
     seconds: float
     incremental: bool
+    pending: LoadInfo | None = None
+    """The load an earlier run left pending (its destination refused it), finished first."""
+    undone: int = 0
+    """Rows a killed load had committed without dlt recording it, removed before its replay."""
 
 
 def run_pipeline(
@@ -66,8 +71,16 @@ def run_pipeline(
     )
     incremental = bool(_previous_positions(pipeline).get("calls_started"))
     started = time.monotonic()
+    # dlt's `run` only loads a package an earlier run left pending and then returns
+    # without extracting: finish that first, so this run still fetches what is new
+    pending, undone = None, 0
+    if pipeline.has_pending_data:
+        undone = undo_interrupted_jobs(pipeline)  # a killed load must not load rows twice
+        pending = pipeline.run()
     info = pipeline.run(source)
-    return RunReport(info, pipeline, client_of(source), time.monotonic() - started, incremental)
+    return RunReport(
+        info, pipeline, client_of(source), time.monotonic() - started, incremental, pending, undone
+    )
 
 
 def _collector(progress: str) -> Any:
@@ -110,6 +123,14 @@ def print_summary(report: RunReport) -> None:
     echo = click.echo
     echo("")
     echo(f"dlt-gong: {kind}, finished in {report.seconds:.1f} s")
+    if report.pending is not None:
+        ids = ", ".join(report.pending.loads_ids)
+        echo(f"  first loaded what an earlier run had left pending (load {ids})")
+        if report.undone:
+            echo(
+                f"  removed {report.undone} rows an interrupted load had written without "
+                "recording them, so that they load once"
+            )
     echo(f"  {'table':<28}{'rows loaded':>12}   child tables (rows)")
     roots = [t.name for t in TABLES if t.name in counts]
     for name in roots:

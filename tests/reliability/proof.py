@@ -9,12 +9,18 @@ what was lost or doubled rather than only that something was.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import dlt
+from dlt.common.normalizers.naming.snake_case import NamingConvention
 
-from e2e_helpers import Truth, rows
+from dlt_gong import rows as gong_rows
+from e2e_helpers import Truth
+
+_NAMING = NamingConvention()
 
 
 @dataclass(frozen=True)
@@ -24,25 +30,24 @@ class Proof:
     duplicates: int
 
 
-def _has(p: dlt.Pipeline, table: str) -> bool:
-    found = rows(
-        p,
-        "select count(*) from information_schema.tables "
-        f"where table_schema = '{p.dataset_name}' and table_name = '{table}'",
-    )
-    return bool(found[0][0])
+Query = Callable[[str], list[tuple[Any, ...]]]
 
 
-def _loaded(p: dlt.Pipeline, table: str, key: str) -> tuple[list[str], int]:
+def _tables(q: Query, dataset: str) -> set[str]:
+    found = q(f"select table_name from information_schema.tables where table_schema = '{dataset}'")
+    return {str(r[0]) for r in found}
+
+
+def _loaded(q: Query, present: set[str], table: str, key: str) -> tuple[list[str], int]:
     """Sorted distinct keys and the number of rows (rows > keys means duplicates)."""
-    if not _has(p, table):
+    if table not in present:
         return [], 0
-    keys = sorted(str(r[0]) for r in rows(p, f"select distinct {key} from {table}"))
-    return keys, int(rows(p, f"select count(*) from {table}")[0][0])
+    keys = sorted(str(r[0]) for r in q(f"select distinct {key} from {table}"))
+    return keys, int(q(f"select count(*) from {table}")[0][0])
 
 
-def _count(p: dlt.Pipeline, table: str) -> int:
-    return int(rows(p, f"select count(*) from {table}")[0][0]) if _has(p, table) else 0
+def _count(q: Query, present: set[str], table: str) -> int:
+    return int(q(f"select count(*) from {table}")[0][0]) if table in present else 0
 
 
 def _expected(truth: Truth, tables: list[str]) -> dict[str, tuple[str, list[str], int | None]]:
@@ -63,22 +68,95 @@ def _expected(truth: Truth, tables: list[str]) -> dict[str, tuple[str, list[str]
         out["call_transcripts"] = ("call_id", sorted(t["callId"] for t in transcripts), None)
         sentences = sum(len(m["sentences"]) for t in transcripts for m in t["transcript"])
         out["call_transcripts__sentences"] = ("", [], sentences)
+    if "aggregated_activity" in tables:
+        users = company.activity_by_period(truth.start, truth.stats_end, "DAY")
+        out["aggregated_activity"] = (
+            "user_id || '|' || cast(from_date as varchar)",
+            sorted(
+                f"{u['userId']}|{gong_rows.local_date(period['fromDate']).isoformat()}"
+                for u in users
+                for period in u["userAggregateActivity"]
+            ),
+            None,
+        )
     return out
 
 
-def exact_proof(p: dlt.Pipeline, truth: Truth, tables: list[str]) -> Proof:
-    """Asserts the destination equals the ground truth for ``tables``; returns the totals."""
+def child_counts(table: str, items: Iterable[Mapping[str, Any]]) -> Counter[str]:
+    """Rows dlt makes in each child table of ``table`` from ``items`` (its rows as the
+    source yields them): nested objects are flattened into their row, every list becomes
+    a child table named by the snake_case path (``calls__content__trackers``) with one row
+    per element, recursively. Computed from the ground truth, not from the destination."""
+    found: Counter[str] = Counter()
+
+    def walk(owner: str, path: tuple[str, ...], obj: Mapping[str, Any]) -> None:
+        for key, value in obj.items():
+            here = (*path, _NAMING.normalize_identifier(key))
+            if isinstance(value, Mapping):
+                walk(owner, here, value)
+            elif isinstance(value, list):
+                child = "__".join((owner, *here))
+                for element in value:
+                    found[child] += 1
+                    if isinstance(element, Mapping):
+                        walk(child, (), element)
+
+    for item in items:
+        walk(table, (), item)
+    return found
+
+
+def _all_children(truth: Truth, tables: list[str]) -> dict[str, int]:
+    """Every child table of calls and call_transcripts with its expected row count."""
+    expected: Counter[str] = Counter()
+    if "calls" in tables:
+        expected += child_counts("calls", (gong_rows.call_row(c) for c in truth.public_calls()))
+    if "call_transcripts" in tables:
+        started = {c["metaData"]["id"]: c["metaData"]["started"] for c in truth.public_calls()}
+        expected += child_counts(
+            "call_transcripts",
+            (gong_rows.transcript_row(t, started.get(t["callId"])) for t in truth.transcripts()),
+        )
+    return dict(expected)
+
+
+def exact_proof(
+    p: dlt.Pipeline, truth: Truth, tables: list[str], *, all_children: bool = False
+) -> Proof:
+    """Asserts the destination equals the ground truth for ``tables``; returns the totals.
+
+    ``all_children``: check the row count of every child table of calls and transcripts
+    (``child_counts``), not only calls__parties and call_transcripts__sentences.
+    """
+    with p.sql_client() as client:
+
+        def q(sql: str) -> list[tuple[Any, ...]]:
+            return [tuple(r) for r in client.execute_sql(sql) or []]
+
+        return _prove(q, _tables(q, p.dataset_name), truth, tables, all_children)
+
+
+def _prove(
+    q: Query, present: set[str], truth: Truth, tables: list[str], all_children: bool
+) -> Proof:
     expected_rows = loaded_rows = duplicates = 0
     problems: list[str] = []
-    for table, (key, keys, child_rows) in _expected(truth, tables).items():
+    expected = _expected(truth, tables)
+    if all_children:
+        counts = _all_children(truth, tables)
+        roots = [t for t in ("calls", "call_transcripts") if t in tables]
+        in_destination = {t for t in present if any(t.startswith(f"{r}__") for r in roots)}
+        for table in sorted(set(counts) | in_destination):
+            expected[table] = ("", [], counts.get(table, 0))
+    for table, (key, keys, child_rows) in expected.items():
         if child_rows is not None:
-            got = _count(p, table)
+            got = _count(q, present, table)
             expected_rows += child_rows
             loaded_rows += got
             if got != child_rows:
                 problems.append(f"{table}: {got} rows loaded, {child_rows} expected")
             continue
-        loaded_keys, n = _loaded(p, table, key)
+        loaded_keys, n = _loaded(q, present, table, key)
         expected_rows += len(keys)
         loaded_rows += n
         duplicates += n - len(loaded_keys)

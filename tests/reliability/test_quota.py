@@ -1,0 +1,167 @@
+"""The daily quota spent in the middle of a run: stop within seconds, keep what loaded,
+finish the range on the next day.
+
+The real `dlt-gong run` in a subprocess against a sandbox (in this process) whose daily
+quota runs out part-way through the range. Gong's answer to the request after the last one
+of the day is a 429 whose Retry-After runs to UTC midnight: hours, not seconds. The run
+must not sleep through it: it stops, loads what it had, prints one line naming the quota
+on stderr and exits 1, all within seconds of the refusal (measured from the moment the
+sandbox sent the 429 to the moment the process ended). What it loaded must be correct as
+far as it goes: calls and transcripts the sandbox has, each once, each transcript with all
+its sentences, each call with all its parties. Then the sandbox clock moves past UTC
+midnight, the same command runs again (as often as the quota needs, one day each) and the
+range ends up complete and exact.
+
+The sandbox clock starts at the real time (so the CLI's "today" is the sandbox's), moved
+back to 21:00 UTC when it is later than that, so that the Retry-After is always hours.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from processes import reader, run, start
+from proof import exact_proof
+from report import Outcome
+
+from dlt_gong.sandbox import Exchange, SandboxConfig, run_sandbox
+from dlt_gong.windows import utc_today
+from e2e_helpers import Truth, rows
+
+SOAK = bool(os.environ.get("DLT_GONG_SOAK"))
+DAYS = 6
+START = utc_today() - timedelta(days=DAYS)
+TABLES = ["users", "calls", "call_transcripts"]
+CALLS, PAGE, QUOTA = (600, 25, 20) if SOAK else (60, 10, 8)
+RUN = [
+    "run", "--start-date", START.isoformat(), "--resources", ",".join(TABLES),
+    "--lookback-days", "0", "--progress", "none",
+]  # fmt: skip
+STOP_WITHIN_SECONDS = 10.0
+
+
+def _sandbox_now() -> datetime:
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    return min(now, now.replace(hour=21, minute=0, second=0))
+
+
+class Refusals:
+    """When the sandbox sent each daily-quota 429, and its Retry-After."""
+
+    def __init__(self) -> None:
+        self.at: list[float] = []
+        self.retry_after: list[int] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, e: Exchange) -> None:
+        if e.status == 429:
+            with self._lock:
+                self.at.append(time.monotonic())
+                self.retry_after.append(int(e.response_headers["retry-after"]))
+
+
+def test_quota_spent_mid_run_stops_in_seconds_and_the_next_day_completes(
+    tmp_path: Path, report: Callable[[Outcome], None]
+) -> None:
+    """Quota out mid-range: exit 1 within seconds with one line, the partial load correct
+    and duplicate-free, and after UTC midnight the next runs complete the range exactly."""
+    config = SandboxConfig(
+        seed=29, users=8, calls=CALLS, days=DAYS, page_size=PAGE, now=_sandbox_now(),
+        freeze_clock=True, rate_limit_per_second=None, daily_quota=QUOTA, late_call_rate=0.0,
+    )  # fmt: skip
+    with run_sandbox(config) as sb:
+        refusals = Refusals()
+        sb.on_exchange.append(refusals)
+        proc = start(RUN, tmp_path, sb)
+        out, err = proc.communicate(timeout=120)
+        ended = time.monotonic()
+        first = sb.stats()
+        truth = Truth(sb, START)
+        public = {c["metaData"]["id"]: c for c in truth.public_calls()}
+        sentences = {
+            t["callId"]: sum(len(m["sentences"]) for m in t["transcript"])
+            for t in truth.transcripts()
+        }
+
+        assert proc.returncode == 1, err
+        assert first["by_status"] == {"200": QUOTA, "429": 1}  # one refusal, then silence
+        assert len(refusals.at) == 1 and refusals.retry_after[0] >= 3 * 3600
+        stop_seconds = ended - refusals.at[0]
+        assert stop_seconds < STOP_WITHIN_SECONDS, stop_seconds
+        # the CLI's own line last; before it at most the library's one warning of the
+        # same refusal (once per load, not once per table)
+        *before, last = err.strip().splitlines()
+        assert last.startswith(
+            f"dlt-gong: Gong's daily API quota is spent (429 with Retry-After "
+            f"{refusals.retry_after[0]} s); it resets at "
+        ), err
+        assert last.endswith(
+            " What was extracted so far is kept; run again after that time to continue."
+        ), err
+        said = last.removeprefix("dlt-gong: ")
+        assert before in ([], [f"WARNING dlt_gong: calls stopped: {said}"]), err
+        assert f"requests sent to Gong: {QUOTA + 1} " in out, out
+
+        # what the stopped run loaded is right as far as it goes
+        p = reader(tmp_path)
+        calls = [str(r[0]) for r in rows(p, "select id from calls")]
+        assert 0 < len(set(calls)) < len(public) and len(calls) == len(set(calls))
+        assert set(calls) <= set(public)
+        parties = dict(
+            rows(
+                p,
+                "select c.id, count(*) from calls__parties pa "
+                "join calls c on pa._dlt_parent_id = c._dlt_id group by c.id",
+            )
+        )
+        assert parties == {i: len(public[i]["parties"]) for i in calls if public[i]["parties"]}
+        loaded_sentences = dict(
+            rows(
+                p,
+                "select t.call_id, count(*) from call_transcripts__sentences s "
+                "join call_transcripts t on s._dlt_parent_id = t._dlt_id group by t.call_id",
+            )
+        )
+        transcripts = [str(r[0]) for r in rows(p, "select call_id from call_transcripts")]
+        assert len(transcripts) == len(set(transcripts)) and set(transcripts) <= set(calls)
+        assert loaded_sentences == {i: sentences[i] for i in transcripts if sentences[i]}
+        partial_calls = len(calls)
+
+        # the following days: each run spends that day's quota, until the range is complete
+        runs, codes = 1, [proc.returncode]
+        while codes[-1] != 0 and runs < 6:
+            sb.clock.advance(refusals.retry_after[-1] + 1)  # past UTC midnight
+            again = run(RUN, tmp_path, sb)
+            runs += 1
+            codes.append(again.returncode)
+            assert again.returncode in (0, 1), again.stderr
+        assert codes[-1] == 0, codes
+        truth = Truth(sb, START)  # the clock moved: calls of the new days count too
+        # not every child table: comments posted on a call after it was loaded reach the
+        # destination only through the lookback (0 here, on purpose), as documented
+        proof = exact_proof(reader(tmp_path), truth, TABLES)
+        served = sb.stats()["requests"]
+
+    report(
+        Outcome(
+            group="quota",
+            scenario="daily quota spent mid-run",
+            injected=f"daily quota of {QUOTA} requests; request {QUOTA + 1} answered 429 with "
+            f"Retry-After {refusals.retry_after[0]} s (to UTC midnight)",
+            behaviour=f"stopped {stop_seconds:.1f} s after the 429 (no sleep), one line on "
+            f"stderr naming the quota, exit 1, kept {partial_calls} of {len(public)} calls "
+            f"(exact, no duplicates); after midnight {runs - 1} more run(s) "
+            f"(exits {', '.join(map(str, codes))}) completed the range",
+            expected_rows=proof.expected_rows,
+            loaded_rows=proof.loaded_rows,
+            duplicates=proof.duplicates,
+            retries=0,
+            requests=served,
+            exit_code=1,
+        )
+    )
