@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from dlt.common.storages.load_package import ParsedLoadJobFileName
 
 from dlt_gong.cli import MISSING_CREDENTIALS
 from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
@@ -101,6 +102,11 @@ def test_run_then_incremental_run_with_summary(sb: RunningSandbox, tmp_path: Pat
     assert f"  {'calls':<28}{len(public):>12,}   " in first.stdout
     assert "of the 10,000/day quota" in first.stdout
     assert (tmp_path / "gong.duckdb").exists()
+    # DuckDB gets jsonl files (one COPY each), not dlt's default INSERT statements
+    loaded = tmp_path / ".dlt-data" / "pipelines" / "gong" / "load" / "loaded"
+    jobs = [ParsedLoadJobFileName.parse(f.name) for f in loaded.glob("*/completed_jobs/*")]
+    formats = {j.file_format for j in jobs if not j.table_name.startswith("_dlt")}
+    assert formats == {"jsonl", "sql"}  # sql: the merge follow-ups
     second = dlt_gong(args, tmp_path, sandbox_env(sb))
     assert second.returncode == 0, second.stderr
     assert "incremental run (continuing from the saved positions)" in second.stdout

@@ -9,6 +9,7 @@ from dlt_gong.errors import (
     GongQuotaExhausted,
     GongUnavailableError,
 )
+from dlt_gong.resume import undo_interrupted_jobs
 from dlt_gong.source import gong_source
 from dlt_gong.tables import TABLES
 
@@ -24,4 +25,5 @@ __all__ = [
     "GongQuotaExhausted",
     "GongUnavailableError",
     "gong_source",
+    "undo_interrupted_jobs",
 ]

@@ -114,7 +114,7 @@ def test_ids_are_stable_19_digit_strings(make_sandbox):
 
 
 def test_contract_watch_reports_broken_exchanges():
-    from conftest import ContractWatch, _validator_class
+    from contract_watch import ContractWatch, _validator_class
 
     if _validator_class() is None:
         import pytest

@@ -61,7 +61,7 @@ OBSERVATIONS = _covered()
 @pytest.fixture(scope="module")
 def tenant_like_nangos():
     """A sandbox like the recorded tenant: no calls, a key without the stats scopes."""
-    from conftest import TEST_NOW, WATCH
+    from contract_watch import TEST_NOW, WATCH
     from dlt_gong.sandbox import SandboxConfig, run_sandbox
 
     config = SandboxConfig(

@@ -1,0 +1,33 @@
+"""The runner's defaults for dlt: a bounded extract buffer and jsonl for DuckDB."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dlt
+import pytest
+
+from dlt_gong.runner import EXTRACT_BUFFER_ITEMS, _bound_extract_buffer, _file_format
+
+KEY = "SOURCES__DATA_WRITER__BUFFER_MAX_ITEMS"
+
+
+def test_the_extract_buffer_is_bounded_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY, "")  # records the environment as it was, restored afterwards
+    monkeypatch.delenv(KEY)
+    monkeypatch.delenv("DATA_WRITER__BUFFER_MAX_ITEMS", raising=False)
+    _bound_extract_buffer()
+    assert dlt.config.get("sources.data_writer.buffer_max_items") == str(EXTRACT_BUFFER_ITEMS)
+
+    monkeypatch.delenv(KEY)
+    monkeypatch.setenv("DATA_WRITER__BUFFER_MAX_ITEMS", "2000")
+    _bound_extract_buffer()
+    assert KEY not in os.environ  # the user's own setting stands
+
+
+def test_duckdb_loads_jsonl_others_keep_their_default(tmp_path: Path) -> None:
+    duck = dlt.pipeline("fmt_duck", destination="duckdb", pipelines_dir=str(tmp_path))
+    assert _file_format(duck) == "jsonl"
+    pg = dlt.pipeline("fmt_pg", destination="postgres", pipelines_dir=str(tmp_path))
+    assert _file_format(pg) is None
