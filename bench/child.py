@@ -19,6 +19,7 @@ import requests
 
 from bench.measure import loaded_rows, peak_rss_mb, profile_summary
 from bench.sandbox_process import ACCESS_KEY, ACCESS_KEY_SECRET
+from dlt_gong.runner import _bound_extract_buffer
 
 
 def _source(spec: dict[str, Any]) -> tuple[Any, Any]:
@@ -107,6 +108,8 @@ def _one_run(spec: dict[str, Any], pipeline: dlt.Pipeline, profile: bool) -> dic
 def main() -> None:
     spec = json.loads(Path(sys.argv[1]).read_text())
     workdir = Path(spec["workdir"])
+    # the extract buffer `dlt-gong run` sets (500 items a table), for both designs alike
+    _bound_extract_buffer()
     pipeline = dlt.pipeline(
         pipeline_name=f"bench_{spec['design']}",
         destination=dlt.destinations.duckdb(str(workdir / "bench.duckdb")),
