@@ -18,24 +18,11 @@ from dlt_gong.plan import Counts, requests_per_table
 from dlt_gong.sandbox import SandboxConfig
 from dlt_gong.sandbox.company import Company
 from dlt_gong.sandbox.errors import NotFoundError
+from dlt_gong.tables import TABLES
 from dlt_gong.windows import utc_today
 
-ENDPOINT_OF_TABLE = {
-    "users": "GET /v2/users",
-    "workspaces": "GET /v2/workspaces",
-    "calls": "POST /v2/calls/extensive",
-    "call_transcripts": "POST /v2/calls/transcript",
-    "aggregated_activity": "POST /v2/stats/activity/aggregate-by-period",
-    "day_by_day_activity": "POST /v2/stats/activity/day-by-day",
-    "interaction_stats": "POST /v2/stats/interaction",
-    "answered_scorecards": "POST /v2/stats/activity/scorecards",
-    "scorecards": "GET /v2/settings/scorecards",
-    "trackers": "GET /v2/settings/trackers",
-    "library_folders": "GET /v2/library/folders",
-    "library_folder_calls": "GET /v2/library/folder-content",
-    "user_settings_history": "GET /v2/users/{id}/settings-history",
-    "call_outcomes": "GET /v2/call-outcomes",
-}
+ENDPOINT_OF_TABLE = {t.name: f"{t.endpoint.method} {t.endpoint.path}" for t in TABLES}
+"""The sandbox's name for the endpoint behind each table (its stats count by this name)."""
 
 NAIVE_ENDPOINT_OF_TABLE = {
     "users": "GET /v2/users",
