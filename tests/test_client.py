@@ -7,6 +7,8 @@ each rule on its own, including the ones the sandbox cannot easily produce on cu
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -304,3 +306,62 @@ def test_html_403_from_a_proxy_is_not_a_rejected_key() -> None:
         "GET /v2/users at https://api.example.test answered 403 with a page that is not "
         "Gong's JSON (text/html): check sources.gong.base_url"
     )
+
+
+class SlowSession(ScriptedSession):
+    """Scripted answers per URL path, each taking ``seconds``; notes when each request was
+    sent and how many were in flight at once."""
+
+    def __init__(self, seconds: float, by_path: dict[str, list[Any]]) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.by_path = by_path
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.sent_at: dict[str, list[float]] = {path: [] for path in by_path}
+        self._lock = threading.Lock()
+
+    def request(self, method: str, url: str, **kw: Any) -> requests.Response:  # type: ignore[override]
+        path = url.removeprefix("https://api.example.test")
+        with self._lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self.sent_at[path].append(time.monotonic())
+            make = self.by_path[path].pop(0)
+        try:
+            time.sleep(self.seconds)
+            return make()
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+def _pages(key: str, n: int) -> list[Any]:
+    return [page(key, [{"id": f"{key}{i}"}], i + 1, f"{key}{i + 1}" if i < n - 1 else None, n)
+            for i in range(n)]  # fmt: skip
+
+
+def test_the_next_page_is_requested_while_this_one_is_used_one_request_at_a_time() -> None:
+    s = SlowSession(
+        0.05, {"/v2/calls/extensive": _pages("calls", 4), "/v2/users": _pages("users", 4)}
+    )
+    c, _ = client(s)
+    handed: dict[str, list[float]] = {"calls": [], "users": []}
+
+    def use(key: str, pages: Any) -> None:
+        for n, items in enumerate(pages):
+            assert items == [{"id": f"{key}{n}"}]
+            handed[key].append(time.monotonic())
+            time.sleep(0.1)  # dlt at work on the page
+
+    users = threading.Thread(target=use, args=("users", c.items(ep.USERS)))
+    users.start()
+    use("calls", c.items(ep.CALLS_EXTENSIVE, body={"filter": {}}))
+    users.join()
+    assert len(handed["calls"]) == len(handed["users"]) == 4
+    # each following page went out while the one before was still being used
+    for key, path in (("calls", "/v2/calls/extensive"), ("users", "/v2/users")):
+        sent, got = s.sent_at[path], handed[key]
+        assert all(sent[i + 1] < got[i] + 0.1 for i in range(3)), (sent, got)
+    assert s.most_in_flight == 1  # two sequences and their prefetches, never two on the wire
+    assert c.requests_sent == 8

@@ -115,6 +115,10 @@ class GongClient:
         self.requests_sent = 0
         """Every HTTP request sent, retries included: what Gong counts against the quota."""
         self._counting = threading.Lock()  # pages are prefetched on another thread
+        self._wire = threading.Lock()
+        """One request on the wire at a time. Gong counts a request when it reaches it; two
+        in flight can arrive closer together than they were sent (the first one's
+        server-side time delays the second), and the window would see 4 in a second."""
         self._prefetcher: ThreadPoolExecutor | None = None
         self.retries = 0
         self.quota_exhausted: GongQuotaExhausted | None = None
@@ -192,6 +196,16 @@ class GongClient:
         return float(min(self.backoff_max_seconds, backoff * random.uniform(0.5, 1.0)))
 
     def _send(
+        self,
+        endpoint: Endpoint,
+        path: str,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+    ) -> dict[str, Any] | None:
+        with self._wire:
+            return self._send_now(endpoint, path, params, body)
+
+    def _send_now(
         self,
         endpoint: Endpoint,
         path: str,
