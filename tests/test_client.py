@@ -264,6 +264,27 @@ def test_sliding_window_never_lets_a_fourth_request_into_a_second() -> None:
     assert sent[-1] <= 9 * 1.05 + 0.5
 
 
+def test_a_request_that_left_late_holds_the_window_from_when_it_left() -> None:
+    """Three slots granted at 0.0, whose requests left at 0.3, 0.1 and 0.0 (their threads
+    waited): a slot frees a window after its request left, or Gong would see 4 in a second."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
+    slots = [limiter.acquire() for _ in range(3)]
+    limiter.sent(slots[0], 0.3)
+    limiter.sent(slots[1], 0.1)
+    went = []
+    for _ in range(3):
+        limiter.acquire()
+        went.append(now[0])
+    # each slot frees a window after its request left, the earliest first
+    assert went == pytest.approx([w + limiter.window for w in (0.0, 0.1, 0.3)])
+    assert SlidingWindowLimiter(None).acquire() is None
+
+
 def refused() -> requests.ConnectionError:
     """What requests raises when nothing listens on the port (urllib3 2 wraps it so)."""
     reason = urllib3.exceptions.NewConnectionError(

@@ -212,7 +212,7 @@ class GongClient:
         params: Mapping[str, Any] | None,
         body: Mapping[str, Any] | None,
     ) -> dict[str, Any] | None:
-        self.limiter.acquire()
+        slot = self.limiter.acquire()
         with self._counting:
             self.requests_sent += 1
         started = time.monotonic()
@@ -225,6 +225,8 @@ class GongClient:
                 auth=self._auth,
                 timeout=self.timeout,
             )
+            # when it really left: `elapsed` runs from the send to the answer's headers
+            self.limiter.sent(slot, time.monotonic() - response.elapsed.total_seconds())
             self.answered = True
             content = response.content
         except (requests.Timeout, requests.ConnectionError) as exc:

@@ -46,7 +46,8 @@ class RunReport:
     seconds: float
     incremental: bool
     pending: LoadInfo | None = None
-    """The load an earlier run left pending (its destination refused it), finished first."""
+    """The load an earlier run left pending (refused by the destination, or cut off by a
+    kill), finished first."""
     undone: int = 0
     """Rows a killed load had committed without dlt recording it, removed before its replay."""
 
