@@ -153,7 +153,7 @@ class GongClient:
         )
         try:
             for attempt in retrying:
-                with attempt:
+                with attempt, self._wire:  # one request on the wire (see _wire)
                     return self._send(endpoint, path, params, body)
         except _Retryable as last:
             attempts = retrying.statistics.get("attempt_number", self.max_attempts)
@@ -196,16 +196,6 @@ class GongClient:
         return float(min(self.backoff_max_seconds, backoff * random.uniform(0.5, 1.0)))
 
     def _send(
-        self,
-        endpoint: Endpoint,
-        path: str,
-        params: Mapping[str, Any] | None,
-        body: Mapping[str, Any] | None,
-    ) -> dict[str, Any] | None:
-        with self._wire:
-            return self._send_now(endpoint, path, params, body)
-
-    def _send_now(
         self,
         endpoint: Endpoint,
         path: str,
