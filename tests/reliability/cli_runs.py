@@ -30,12 +30,11 @@ CLI = str(Path(sys.executable).with_name("dlt-gong"))
 DATASET = "gong_data"
 
 
-def dlt_gong(
-    args: list[str], cwd: Path, env: dict[str, str], *, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """`dlt-gong *args` in `cwd`; only `env` configures it (no SOURCES__/DESTINATION__ from
-    the outer environment), dlt keeps its pipelines under `cwd/.dlt-data`, and dlt's
-    anonymous telemetry is off so a test never talks to the internet.
+def cli_env(cwd: Path, env: dict[str, str]) -> dict[str, str]:
+    """The environment of a `dlt-gong` run in `cwd`: only `env` configures it (no
+    SOURCES__/DESTINATION__ from the outer environment), dlt keeps its pipelines under
+    `cwd/.dlt-data`, and dlt's anonymous telemetry is off so a test never talks to the
+    internet.
 
     The DuckDB file is named explicitly: by default dlt puts it in the directory where the
     pipeline *first* ran (saved in its state), so a run in a copied working directory
@@ -50,9 +49,17 @@ def dlt_gong(
     clean["DESTINATION__DUCKDB__CREDENTIALS"] = str(cwd / "gong.duckdb")
     clean["RUNTIME__DLTHUB_TELEMETRY"] = "false"
     clean.update(env)
+    return clean
+
+
+def dlt_gong(
+    args: list[str], cwd: Path, env: dict[str, str], *, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`dlt-gong *args` in `cwd`, configured by `env` only (see `cli_env`)."""
     return subprocess.run(
-        [CLI, *args], cwd=cwd, env=clean, capture_output=True, text=True, timeout=timeout
-    )
+        [CLI, *args], cwd=cwd, env=cli_env(cwd, env), capture_output=True, text=True,
+        timeout=timeout,
+    )  # fmt: skip
 
 
 def key_env(sb: RunningSandbox, secret: str | None = None) -> dict[str, str]:
