@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 
 
@@ -36,7 +35,7 @@ class SlidingWindowLimiter:
             raise ValueError("per_second must be a positive whole number, or None for no limit")
         self.per_second = per_second
         self.window = 1.0 + margin_seconds
-        self._sent: deque[list[float]] = deque()  # one [moment] per slot, re-datable
+        self._sent: list[list[float]] = []  # one [moment] per slot, re-datable
         self._lock = threading.Lock()
         self._clock = clock
         self._sleep = sleep
@@ -48,8 +47,7 @@ class SlidingWindowLimiter:
         with self._lock:
             while True:
                 now = self._clock()
-                while self._sent and now - min(s[0] for s in self._sent) >= self.window - 1e-6:
-                    self._sent.remove(min(self._sent, key=lambda s: s[0]))
+                self._sent = [s for s in self._sent if now - s[0] < self.window - 1e-6]
                 if len(self._sent) < self.per_second:
                     slot = [now]
                     self._sent.append(slot)
