@@ -15,7 +15,6 @@ from urllib.parse import urlparse
 
 from dlt_gong.errors import GongConfigError
 from dlt_gong.tables import BY_NAME, DEFAULT_TABLES, TABLES
-from dlt_gong.windows import utc_today
 
 DEFAULT_BASE_URL = "https://api.gong.io"
 DEFAULT_LOOKBACK_DAYS = 3.0
@@ -69,6 +68,15 @@ class LoadOptions:
     content_selector: dict[str, Any]
     include_private_calls: bool
     aggregation_period: str
+    now: datetime
+    """The instant this load takes as now (UTC): the wall clock unless the user pinned it.
+    Every "today" of a load (the stats windows' last day, the default start) derives from
+    it, so a run can be reproduced, and `--plan` plans the same window the run loads."""
+
+    @property
+    def today(self) -> date:
+        """The UTC date of `now`."""
+        return self.now.date()
 
     @property
     def start_date(self) -> date:
@@ -137,9 +145,20 @@ def build_options(
     content_selector: dict[str, Any] | None,
     include_private_calls: bool,
     aggregation_period: str,
+    now: str | date | datetime | None = None,
     today: date | None = None,
 ) -> LoadOptions:
-    today = today or utc_today()
+    """`now` pins the load's clock (an ISO date-time or date); `today` is the same for a
+    whole UTC day (tests of the options alone)."""
+    moment = parse_when("now", now)
+    if moment is None:
+        moment = (
+            datetime.combine(today, datetime.min.time(), timezone.utc)
+            if today is not None
+            else datetime.now(timezone.utc)
+        )
+    moment = moment.astimezone(timezone.utc)
+    today = moment.date()
     start = parse_when("start_date", start_date)
     if start is None:
         start = datetime.combine(
@@ -175,4 +194,5 @@ def build_options(
         content_selector=copy.deepcopy(content_selector or ALL_CONTENT),
         include_private_calls=include_private_calls,
         aggregation_period=period,
+        now=moment,
     )

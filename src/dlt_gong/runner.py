@@ -6,7 +6,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +17,9 @@ from dlt.common.pipeline import LoadInfo
 from dlt_gong import endpoints as ep
 from dlt_gong.client import GongClient
 from dlt_gong.errors import GongAuthError, GongError
-from dlt_gong.options import build_options
 from dlt_gong.plan import DAILY_QUOTA, Counts, requests_per_table, seconds_at
 from dlt_gong.resume import undo_interrupted_jobs
-from dlt_gong.source import client_of, gong_source
+from dlt_gong.source import client_of, gong_source, options_of
 from dlt_gong.tables import TABLES
 
 
@@ -205,20 +204,15 @@ def print_plan(**kw: Any) -> None:
     """Counts with a few cheap requests, then prints the formula's answer per table."""
     source = _source(**kw)
     client = client_of(source)
-    opts = build_options(
-        start_date=kw.get("start_date"), end_date=kw.get("end_date"),
-        lookback_days=kw.get("lookback_days") or 3, stats_lookback_days=3,
-        workspace_id=kw.get("workspace_id"), user_ids=None, resources=kw.get("resources"),
-        content_selector=None, include_private_calls=False, aggregation_period="DAY",
-    )  # fmt: skip
-    end = opts.end or datetime.now(timezone.utc)
+    opts = options_of(source)  # the very options the run would load with
+    end = opts.end or opts.now
     params = {"fromDateTime": opts.start.isoformat(), "toDateTime": end.isoformat()}
     if opts.workspace_id:
         params["workspaceId"] = opts.workspace_id
     users = _total(client, ep.USERS)
     calls = _total(client, ep.CALLS, params=params)
     folders = _total(client, ep.LIBRARY_FOLDERS) if "library_folder_calls" in opts.tables else 0
-    days = max(0, ((opts.end_date or date.today()) - opts.start_date).days)
+    days = max(0, ((opts.end_date or opts.today) - opts.start_date).days)
     counts = Counts(
         users=users, calls=calls, active_users=users, active_users_per_day=[users] * days,
         answered_scorecards=calls // 4, library_folders=folders,
@@ -242,14 +236,14 @@ def print_plan(**kw: Any) -> None:
 # -- check --------------------------------------------------------------------------------
 
 
-def _probe(client: GongClient, table: str, first_user: str | None) -> None:
+def _probe(client: GongClient, table: str, first_user: str | None, now: datetime) -> None:
     """The cheapest request that proves the key may read `table`; raises if not."""
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = now.date() - timedelta(days=1)
     day_before = yesterday - timedelta(days=1)
     stats = {"filter": {"fromDate": day_before.isoformat(), "toDate": yesterday.isoformat()}}
     minute = {
-        "fromDateTime": (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat(),
-        "toDateTime": datetime.now(timezone.utc).isoformat(),
+        "fromDateTime": (now - timedelta(minutes=1)).isoformat(),
+        "toDateTime": now.isoformat(),
     }
     probes: dict[str, tuple[ep.Endpoint, dict[str, Any]]] = {
         "users": (ep.USERS, {}),
@@ -291,7 +285,7 @@ def check(base_url: str | None = None) -> None:
     for table in TABLES:
         try:
             if table.name != "users":
-                _probe(client, table.name, first_user)
+                _probe(client, table.name, first_user, options_of(source).now)
             status = "ok"
         except GongAuthError as exc:
             missing += 1

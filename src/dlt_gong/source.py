@@ -42,7 +42,7 @@ from dlt_gong.options import (
     check_base_url,
 )
 from dlt_gong.tables import BY_NAME, TABLES, Table
-from dlt_gong.windows import CallsWindow, DateWindow, advance, gong_datetime, utc_today
+from dlt_gong.windows import CallsWindow, DateWindow, advance, gong_datetime
 
 logger = logging.getLogger("dlt_gong")
 
@@ -65,6 +65,7 @@ def gong_source(
     aggregation_period: str = "DAY",
     requests_per_second: int | None = 3,
     max_retry_after_seconds: float = 300.0,
+    now: str | date | datetime | None = None,
 ) -> list[DltResource]:
     """Loads a Gong company: users, calls with their content and transcripts, stats,
     scorecards, trackers, workspaces, library and call outcomes.
@@ -92,6 +93,9 @@ def gong_source(
         requests_per_second: your company's Gong rate limit (3 unless Gong raised it).
         max_retry_after_seconds: the longest 429 wait honoured; a longer one means the
             daily quota is spent, and the load stops cleanly instead of sleeping.
+        now: the instant the load takes as now (default: the current time). Stats windows
+            end at its UTC yesterday and the default start_date is a year before it; pin
+            it to reproduce a run exactly (the test suite pins it to the sandbox's clock).
     """
     options = build_options(
         start_date=start_date,
@@ -104,6 +108,7 @@ def gong_source(
         content_selector=content_selector,
         include_private_calls=include_private_calls,
         aggregation_period=aggregation_period,
+        now=now,
     )
     client = GongClient(
         check_base_url(base_url),
@@ -136,6 +141,7 @@ def build_resources(client: GongClient, options: LoadOptions) -> list[DltResourc
     for name, resource in built.items():
         resource.selected = name in options.tables
         resource.gong_client = client  # type: ignore[attr-defined]
+        resource.gong_options = options  # type: ignore[attr-defined]
     return list(built.values())
 
 
@@ -144,6 +150,16 @@ def client_of(source: DltSource) -> GongClient:
     for resource in source.resources.values():
         found = getattr(resource, "gong_client", None)
         if isinstance(found, GongClient):
+            return found
+    raise ValueError("not a gong_source")
+
+
+def options_of(source: DltSource) -> LoadOptions:
+    """The validated options a `gong_source` loads with (dlt config resolved): `--plan`
+    and `check` read them instead of rebuilding their own."""
+    for resource in source.resources.values():
+        found = getattr(resource, "gong_options", None)
+        if isinstance(found, LoadOptions):
             return found
     raise ValueError("not a gong_source")
 
@@ -305,7 +321,7 @@ def _stats(client: GongClient, table: Table, options: LoadOptions) -> DltResourc
             start=options.start_date,
             end=options.end_date,
             lookback_days=options.stats_lookback_days,
-            today=utc_today(),
+            today=options.today,
         )
         if window is None:
             return
@@ -342,7 +358,7 @@ def _answered_scorecards(client: GongClient, table: Table, options: LoadOptions)
             end=options.end_date,
             lookback_days=max(1, options.lookback.days),
             # no reviewToDate is sent, so reviews up to now come back; saved: yesterday
-            today=utc_today() + timedelta(days=1),
+            today=options.today + timedelta(days=1),
         )
         if window is None:
             return
@@ -367,4 +383,5 @@ __all__ = [
     "build_resources",
     "client_of",
     "gong_source",
+    "options_of",
 ]
