@@ -9,6 +9,7 @@ from dlt_gong.errors import (
     GongQuotaExhausted,
     GongUnavailableError,
 )
+from dlt_gong.outcome import quota_stop, run
 from dlt_gong.resume import undo_interrupted_jobs
 from dlt_gong.source import gong_source
 from dlt_gong.tables import TABLES
@@ -25,5 +26,7 @@ __all__ = [
     "GongQuotaExhausted",
     "GongUnavailableError",
     "gong_source",
+    "quota_stop",
+    "run",
     "undo_interrupted_jobs",
 ]

@@ -7,6 +7,7 @@ Gong's own error text and what to do. None of them ever contains a secret.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 
 class GongError(Exception):
@@ -43,8 +44,13 @@ class GongQuotaExhausted(GongError):
     """The company's daily request quota is spent: waiting would take longer than allowed.
 
     Raised by the client; the source catches it, stops every resource cleanly and keeps
-    what was extracted, so the next run continues where this one stopped.
+    what was extracted, so the next run continues where this one stopped. `dlt_gong.run`
+    raises it again after that partial load is loaded (with `load_info` set), so a Python
+    caller cannot mistake a partial load for a complete one.
     """
+
+    load_info: Any = None
+    """The `LoadInfo` of the partial load, when raised by `dlt_gong.run`."""
 
     def __init__(self, retry_after_seconds: float, resets_at: datetime) -> None:
         super().__init__(
