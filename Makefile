@@ -29,8 +29,10 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
+# a PostgreSQL server from the dev extra's wheel, in .pgdata, removed when the tests end
 pytest: $(BIN)/.installed
-	@dsn=$$(scripts/postgres.sh start $(PG_DIR) $(PG_PORT)) || { echo "PostgreSQL could not start"; exit 1; }; \
+	@dsn=$$(PG_PYTHON=$(BIN)/python scripts/postgres.sh start $(PG_DIR) $(PG_PORT)) \
+	  || { scripts/postgres.sh stop $(PG_DIR); echo "PostgreSQL could not start"; exit 1; }; \
 	DLT_GONG_TEST_POSTGRES=$$dsn $(BIN)/pytest -q -m "not slow" $(PYTEST_ARGS); rc=$$?; \
 	scripts/postgres.sh stop $(PG_DIR); exit $$rc
 
