@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
+import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -12,11 +15,11 @@ from typing import Any
 
 import click
 import dlt
-from dlt.common.pipeline import LoadInfo
+from dlt.common.pipeline import LoadInfo, get_dlt_pipelines_dir
 
 from dlt_gong import endpoints as ep
 from dlt_gong.client import GongClient
-from dlt_gong.errors import GongAuthError, GongError
+from dlt_gong.errors import GongAuthError, GongConfigError, GongError
 from dlt_gong.plan import DAILY_QUOTA, Counts, requests_per_table, seconds_at
 from dlt_gong.resume import undo_interrupted_jobs
 from dlt_gong.source import client_of, gong_source, options_of
@@ -71,6 +74,7 @@ def run_pipeline(
         progress=_collector(progress),
         pipelines_dir=pipelines_dir,  # type: ignore[arg-type]  # None: dlt's default
     )
+    _refuse_stale_destination(pipeline)
     incremental = bool(_previous_positions(pipeline).get("calls_started"))
     started = time.monotonic()
     # dlt's `run` only loads a package an earlier run left pending and then returns
@@ -82,6 +86,41 @@ def run_pipeline(
     info = pipeline.run(source, loader_file_format=_file_format(pipeline))
     return RunReport(
         info, pipeline, client_of(source), time.monotonic() - started, incremental, pending, undone
+    )
+
+
+def _refuse_stale_destination(pipeline: dlt.Pipeline) -> None:
+    """One line, exit 2, when a pipeline that ran before loads into a DuckDB file whose
+    folder is gone.
+
+    dlt puts a pipeline's DuckDB file in the folder where the pipeline first ran and
+    remembers it in the pipeline's local state (under dlt's pipelines folder, not the
+    working directory), so a later run from anywhere else still writes there. Once that
+    folder is deleted, DuckDB's own error ("Cannot open file") says neither which pipeline
+    nor how to start over.
+    """
+    destination = pipeline.destination
+    if pipeline.first_run or destination is None:
+        return
+    if destination.destination_type != "dlt.destinations.duckdb":
+        return
+    try:
+        credentials = getattr(pipeline.destination_client().config, "credentials", None)
+    except Exception:  # a destination that cannot be configured says so itself, later
+        return
+    database = getattr(credentials, "database", None)
+    if not isinstance(database, str) or database == ":memory:" or ":" in database[:3]:
+        return  # in memory, or MotherDuck ("md:"): no folder to lose
+    folder = Path(database).parent
+    if folder.exists():
+        return
+    name = pipeline.pipeline_name
+    raise GongConfigError(
+        f"pipeline '{name}' loads into {database}, but {folder} no longer exists (dlt "
+        f"keeps the pipeline in {pipeline.working_dir} and puts its DuckDB file in the "
+        "folder where it first ran, unless destination.duckdb.credentials names a file): "
+        f"start afresh with a new --pipeline-name, or forget the old pipeline with "
+        f"`rm -r {shlex.quote(pipeline.working_dir)}` and run again"
     )
 
 
@@ -174,16 +213,31 @@ def print_summary(report: RunReport) -> None:
     where = _where(pipeline)
     destination = pipeline.destination.destination_name
     echo(f"  data: {destination} dataset '{pipeline.dataset_name}' in {where}")
-    if pipeline.destination.destination_name == "duckdb":
+    for hint in hints(pipeline, where, pipeline.default_schema.tables):
+        echo(f"  try:  {hint}")
+    if report.client.quota_exhausted is not None:
+        echo(f"  stopped early: {report.client.quota_exhausted}")
+
+
+def hints(pipeline: dlt.Pipeline, where: str, tables: Iterable[str]) -> list[str]:
+    """Commands to look at what was loaded, each runnable as printed in the user's shell:
+    this interpreter by its full path (the one that has duckdb, whether or not its venv is
+    active) and dlt's own command beside it, told where the pipeline lives when that is
+    not dlt's default."""
+    here = Path(sys.executable).parent
+    dlt_cli = here / "dlt"
+    command = [str(dlt_cli) if dlt_cli.exists() else "dlt", "pipeline"]
+    if Path(pipeline.pipelines_dir) != Path(get_dlt_pipelines_dir()):
+        command += ["--pipelines-dir", pipeline.pipelines_dir]
+    found = [shlex.join([*command, pipeline.pipeline_name, "info"])]
+    if pipeline.destination.destination_name == "duckdb" and "calls" in tables:
         query = (
             f"SELECT title, started, duration FROM {pipeline.dataset_name}.calls "
             "ORDER BY started DESC LIMIT 5"
         )
-        echo(
-            f"  try:  python -c \"import duckdb; duckdb.connect('{where}').sql('{query}').show()\""
-        )
-    if report.client.quota_exhausted is not None:
-        echo(f"  stopped early: {report.client.quota_exhausted}")
+        code = f"import duckdb; duckdb.connect({where!r}, read_only=True).sql({query!r}).show()"
+        found.append(shlex.join([sys.executable, "-c", code]))
+    return found
 
 
 # -- plan ---------------------------------------------------------------------------------
