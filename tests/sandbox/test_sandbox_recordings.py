@@ -1,9 +1,9 @@
 """The sandbox against real Gong: every recorded response it can reproduce, it reproduces.
 
 ``spec/observed-responses.json`` holds responses recorded from a real Gong tenant that had
-no calls and no stats scopes. A sandbox set up the same way (no calls; a key without the
-stats scopes) must answer each recorded request of an endpoint it serves with the same
-status; 200 bodies must have the same shape (keys and value types, recursively; null is
+no calls and keys without some scopes. A sandbox set up the same way (no calls; the requests
+Gong refused for a missing scope sent with a token that has none) must answer each recorded
+request of an endpoint it serves with the same status; 200 bodies must have the same shape (keys and value types, recursively; null is
 compatible with anything), error bodies the same ``errors``.
 """
 
@@ -16,26 +16,10 @@ import requests
 
 contract = pytest.importorskip("contract", reason="tests/contract.py provides the recordings")
 
-STATS_SCOPES = {
-    "api:stats:user-actions",
-    "api:stats:user-actions:detailed",
-    "api:stats:interaction",
-    "api:stats:scorecards",
-}
-GRANTED = frozenset(
-    {
-        "api:users:read",
-        "api:calls:read:basic",
-        "api:calls:read:extensive",
-        "api:calls:read:media-url",
-        "api:calls:read:transcript",
-        "api:settings:scorecards:read",
-        "api:settings:trackers:read",
-        "api:workspaces:read",
-        "api:library:read",
-        "api:call-outcomes:read",
-    }
-)
+# The recordings were made with keys that lacked some scopes (stats, coaching, CRM): those
+# requests are replayed with a token that has no scope at all, so the sandbox must name the
+# same scope Gong named; everything else with the unrestricted key.
+NO_SCOPES_TOKEN = "recordings-token-without-scopes"
 # The one recording that contradicts the spec: a /v2/library/folders response with a
 # `records` object (another recording of the same endpoint has none, like the spec).
 # API.md §2.1 marks it UNCERTAIN; the sandbox follows the spec.
@@ -60,7 +44,7 @@ OBSERVATIONS = _covered()
 
 @pytest.fixture(scope="module")
 def tenant_like_nangos():
-    """A sandbox like the recorded tenant: no calls, a key without the stats scopes."""
+    """A sandbox like the recorded tenant: no calls; a token without scopes for the 401s."""
     from contract_watch import TEST_NOW, WATCH
     from dlt_gong.sandbox import SandboxConfig, run_sandbox
 
@@ -71,7 +55,8 @@ def tenant_like_nangos():
         now=TEST_NOW,
         rate_limit_per_second=None,
         daily_quota=None,
-        scopes={"sandbox-access-key": GRANTED},
+        bearer_tokens=(NO_SCOPES_TOKEN,),
+        scopes={NO_SCOPES_TOKEN: frozenset()},
     )
     with run_sandbox(config) as sb:
         sb.on_exchange.append(WATCH)
@@ -88,6 +73,9 @@ def _request_for(sb: Any, obs: dict[str, Any]) -> tuple[str, dict[str, Any], Any
         params["workspaceId"] = sb.company.workspaces()[0]["id"]
     if "folderId" in params:
         params["folderId"] = sb.company.library_folders()[0]["id"]  # a root: no calls
+    for email in ("flowOwnerEmail", "flowFolderOwnerEmail"):  # the recording tenant's own user
+        if email in params:
+            params[email] = sb.company.users()[0]["emailAddress"]
     return path, params, request.get("data")
 
 
@@ -104,12 +92,14 @@ def test_recordings_cover_the_endpoints_we_compare():
 def test_sandbox_answers_like_the_recording(tenant_like_nangos, obs):
     sb = tenant_like_nangos
     path, params, data = _request_for(sb, obs)
+    lacks_scope = obs["status"] == 401 and "permission to use" in obs["body"]["errors"][0]
     r = requests.request(
         obs["method"],
         f"{sb.url}{path}",
         params=params or None,
         json=data,
-        auth=(sb.config.access_key, sb.config.access_key_secret),
+        auth=None if lacks_scope else (sb.config.access_key, sb.config.access_key_secret),
+        headers={"Authorization": f"Bearer {NO_SCOPES_TOKEN}"} if lacks_scope else None,
         timeout=30,
     )
     assert r.status_code == obs["status"], r.text

@@ -32,6 +32,7 @@ from dlt_gong.sandbox import messages
 from dlt_gong.sandbox.auth import Principal
 from dlt_gong.sandbox.errors import BadRequestError, GongError, NotFoundError
 from dlt_gong.sandbox.exchange import Exchange
+from dlt_gong.sandbox.extra_endpoints import ExtraEndpoints
 from dlt_gong.sandbox.faults import FaultPlan
 from dlt_gong.sandbox.paging import fingerprint, page_of
 from dlt_gong.sandbox.parsing import (
@@ -141,6 +142,7 @@ class GongApi:
             ("GET", "/v2/library/folders", "api:library:read", self.library_folders),
             ("GET", "/v2/library/folder-content", "api:library:read", self.folder_content),
             ("GET", "/v2/call-outcomes", "api:call-outcomes:read", self.call_outcomes),
+            *ExtraEndpoints(self).table(),
         ]  # fmt: skip
         self.endpoints = [
             Endpoint(method, template, scope, handler, _template_regex(template))
@@ -279,9 +281,12 @@ class GongApi:
     # -- paging -------------------------------------------------------------------------------
 
     def _paged(self, ctx: Context, key: str, compute: Callable[[float], Sequence[Any]],
-               empty: str, envelope: Callable[[float], dict[str, Any]] | None = None
+               empty: str | None, envelope: Callable[[float], dict[str, Any]] | None = None
                ) -> dict[str, Any]:  # fmt: skip
-        """Page ``compute(as_of)``: 404 ``empty`` when it has nothing, cursor when more."""
+        """Page ``compute(as_of)``: 404 ``empty`` when it has nothing, cursor when more.
+
+        ``empty=None``: nothing is a 200 with no items (recorded for ``GET /v2/flows``).
+        """
         cursors = self.state.cursors
         fp = fingerprint(ctx.method, ctx.path, ctx.source)
         token = cursor_of(ctx.source)
@@ -290,12 +295,12 @@ class GongApi:
             cursor = cursors.read(token, fp, ctx.now, force_expired=ctx.plan.expire_cursor)
             page, as_of = cursor.page, cursor.as_of
         items = compute(as_of)
-        if not items:
+        if not items and empty is not None:
             raise NotFoundError(empty)
         size = self.state.config.page_size
         total = len(items)
         result = page_of(items, page, size, lambda p: cursors.issue(fp, p, as_of, total, size))
-        if not result.items:
+        if not result.items and empty is not None:
             raise NotFoundError(empty)
         out: dict[str, Any] = {"records": result.records, key: result.items}
         if envelope is not None:

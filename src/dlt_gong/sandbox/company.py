@@ -26,6 +26,7 @@ from dlt_gong.sandbox.accounts import AccountBook
 from dlt_gong.sandbox.calls import CallFactory
 from dlt_gong.sandbox.catalog import Catalog, Folder
 from dlt_gong.sandbox.clock import SandboxClock, utc_now_seconds
+from dlt_gong.sandbox.company_extras import CompanyExtras
 from dlt_gong.sandbox.config import SandboxConfig
 from dlt_gong.sandbox.errors import BadRequestError, NotFoundError
 from dlt_gong.sandbox.ids import IdCodec
@@ -98,8 +99,12 @@ class LazyList(Sequence[T]):
         return f"LazyList({len(self)} items)"
 
 
-class Company:
-    """A deterministic synthetic Gong tenant; see the module docstring."""
+class Company(CompanyExtras):
+    """A deterministic synthetic Gong tenant; see the module docstring.
+
+    Engage, permissions, CRM, audit logs, coaching and AI briefs: see
+    :class:`~dlt_gong.sandbox.company_extras.CompanyExtras`.
+    """
 
     def __init__(
         self, config: SandboxConfig | None = None, clock: SandboxClock | None = None

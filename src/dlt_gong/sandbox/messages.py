@@ -41,6 +41,13 @@ ANSWERED_SCORECARDS_NOT_FOUND = "Answered scorecards not found"  # spec
 WORKSPACE_NOT_FOUND = "Workspace not found"  # spec (trackers)
 FOLDER_NOT_FOUND = "Folder not found"  # sandbox
 NO_FOLDERS_FOUND = "No folders found for the specified period"  # spec (library)
+NO_LOGS_FOUND = "No logs found for the specified period"  # spec (logs)
+FLOW_NOT_FOUND = "Flow not found: flowId={flow_id}"  # observed (flows/steps)
+SOME_CALLS_NOT_FOUND = "Some calls not found"  # observed (users-access, a 400)
+FLOW_OWNER_NOT_FOUND = "No user found with email {email}"  # sandbox (flows, a 400)
+INTEGRATION_NOT_FOUND = "CRM integration not found"  # sandbox (entity-schema, a 400)
+TOO_MANY_FLOW_IDS = "A maximum of 20 flow IDs may be requested at a time"  # spec text, a 400
+TOO_MANY_CALL_IDS = "A maximum of {limit} call IDs may be requested at a time"  # sandbox
 
 # -- request validation (sandbox wording; Gong answers 400, observed as "Bad request") ----
 MISSING_FIELD = "{field} is required"
