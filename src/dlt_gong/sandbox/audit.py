@@ -47,8 +47,8 @@ _SETTINGS_TABLES = (
     ("licensing.user_products", "/settings/users/licenses"),
     ("settings.call_recording", "/settings/recording"),
 )
-# an entry before it is JSON: (time, sort key, user index, type-specific record)
-Entry = tuple[float, str, int, dict[str, Any]]
+# an entry before it is JSON: (time, log type, user index, index of the day's entry or event)
+Entry = tuple[float, str, int, int]
 
 
 def event_time(ts: float) -> str:
@@ -125,7 +125,11 @@ class AuditLog:
         self._day = lru_cache(maxsize=1024)(self._day_entries)
 
     def entries(self, log_type: str, start: float, end: float | None, moment: float) -> list[Entry]:
-        """Entries of ``log_type`` with ``start <= time < end`` and ``time <= moment``."""
+        """Entries of ``log_type`` with ``start <= time < end`` and ``time <= moment``.
+
+        Only times, users and indices: :meth:`entry_json` derives the rest of an entry when
+        it is served, so listing a year of plays does not build a year of JSON.
+        """
         lo = max(start, self.history_start)
         hi = min(end if end is not None else math.inf, moment + 0.001)
         if hi <= lo:
@@ -141,13 +145,19 @@ class AuditLog:
             out = self._plays(lo, hi)
         else:
             out = self._external(log_type, lo, hi)
-        out.sort(key=lambda e: (e[0], e[1]))
+        out.sort(key=lambda e: (e[0], e[3]))
         return out
 
     def entry_json(self, entry: Entry) -> dict[str, Any]:
         """A ``logEntry``; the user fields name a real user."""
-        when, _, user, record = entry
+        when, log_type, user, index = entry
         person = self.roster.people[user]
+        if log_type in ("AccessLog", "UserActivityLog"):
+            record = self._day_record(log_type, index, when, person)
+        elif log_type == "UserCallPlay":
+            record = self._play_record(index)
+        else:
+            record = self._external_record(log_type, index)
         return {
             "userId": person.id,
             "userEmailAddress": person.email,
@@ -165,58 +175,46 @@ class AuditLog:
         rng = random.Random(f"{self.seed}:log:{log_type}:{day}")
         base = day * _DAY
         weekday = datetime.fromtimestamp(base, timezone.utc).weekday() < 5
+        access = log_type == "AccessLog"
+        rate = (0.7 if weekday else 0.08) if access else (0.25 if weekday else 0.0)
         out: list[Entry] = []
-        kind = "access" if log_type == "AccessLog" else "activity"
         for p in self.roster.people:
-            if log_type == "UserActivityLog" and p.role not in ("exec", "manager", "cs_manager"):
+            if not access and p.role not in ("exec", "manager", "cs_manager"):
                 continue
-            rate = (0.7 if weekday else 0.08) if kind == "access" else (0.25 if weekday else 0.0)
             if rng.random() >= rate:
                 continue
             for _ in range(1 if rng.random() < 0.7 else 2):
                 t = round((base + rng.uniform(13 * 3600, 24 * 3600 - 1)) * 1000) / 1000
-                if not self._active(p, t):
-                    continue
-                n = len(out)
-                audit_id = self.ids.encode(f"audit-{kind}", day * 4096 + n)
-                ip = _ip(rng)
-                ws = self.workspace_id(p.workspace)
-                if kind == "access":
-                    http = _http(
-                        "POST",
-                        "/login",
-                        f"{self.app_url}/signin",
-                        ip,
-                        [
-                            {
-                                "values": [rng.choice(("google", "okta", "password"))],
-                                "key": "login-method",
-                            }
-                        ],
-                    )
-                    record = _record(audit_id, http, [], [], None, action="LOGIN")
-                else:
-                    table, uri = rng.choice(_SETTINGS_TABLES)
-                    before = t - rng.uniform(0.05, 0.3)
-                    tables = [
-                        {
-                            "preSnapshotTimestamp": event_time(before),
-                            "postSnapshotTimestamp": event_time(t - 0.002),
-                            "rowChanges": [],
-                            "tableName": table,
-                        }
-                    ]
-                    custom = [{"values": [p.title or "Manager"], "key": "user-title"}]
-                    http = _http(
-                        "POST",
-                        uri,
-                        f"{self.app_url}{uri}",
-                        ip,
-                        [{"values": [ws], "key": "workspace-id"}],
-                    )
-                    record = _record(audit_id, http, custom, tables, ws)
-                out.append((t, audit_id, p.index, record))
+                if self._active(p, t):
+                    out.append((t, log_type, p.index, day * 4096 + len(out)))
         return out
+
+    def _day_record(self, log_type: str, index: int, t: float, p: Person) -> dict[str, Any]:
+        rng = random.Random(f"{self.seed}:log-record:{log_type}:{index}")
+        access = log_type == "AccessLog"
+        audit_id = self.ids.encode("audit-access" if access else "audit-activity", index)
+        ip = _ip(rng)
+        if access:
+            method = [
+                {"values": [rng.choice(("google", "okta", "password"))], "key": "login-method"}
+            ]
+            http = _http("POST", "/login", f"{self.app_url}/signin", ip, method)
+            return _record(audit_id, http, [], [], None, action="LOGIN")
+        ws = self.workspace_id(p.workspace)
+        table, uri = rng.choice(_SETTINGS_TABLES)
+        tables = [
+            {
+                "preSnapshotTimestamp": event_time(t - rng.uniform(0.05, 0.3)),
+                "postSnapshotTimestamp": event_time(t - 0.002),
+                "rowChanges": [],
+                "tableName": table,
+            }
+        ]
+        custom = [{"values": [p.title or "Manager"], "key": "user-title"}]
+        http = _http(
+            "POST", uri, f"{self.app_url}{uri}", ip, [{"values": [ws], "key": "workspace-id"}]
+        )
+        return _record(audit_id, http, custom, tables, ws)
 
     # -- call-based types ------------------------------------------------------------------
 
@@ -224,35 +222,34 @@ class AuditLog:
         sk = self.skeleton
         out: list[Entry] = []
         for e in sk.events_between(math.floor(lo), math.ceil(hi)):
-            if sk.ev_kind[e] != LISTEN:
-                continue
-            t = sk.ev_time[e] + (e * 7919 % 1000) / 1000
-            if not lo <= t < hi:
-                continue
-            call = sk.event_call(e)
-            audit_id = self.ids.encode("audit-play", e)
-            ws = self.workspace_id(sk.workspace[call])
-            rng = random.Random(f"{self.seed}:play:{e}")
-            call_id = self.call_id(call)
-            http = _http(
-                "GET",
-                "/call",
-                f"{self.app_url}/call?id={call_id}",
-                _ip(rng),
-                [{"values": [call_id], "key": "id"}],
-            )
-            record = _record(
-                audit_id,
-                http,
-                [],
-                [],
-                ws,
-                action="PLAY",
-                callId=call_id,
-                playedSeconds=rng.randint(30, max(31, sk.duration[call])),
-            )
-            out.append((t, audit_id, sk.ev_user[e], record))
+            if sk.ev_kind[e] == LISTEN:
+                t = sk.ev_time[e] + (e * 7919 % 1000) / 1000
+                if lo <= t < hi:
+                    out.append((t, "UserCallPlay", sk.ev_user[e], e))
         return out
+
+    def _play_record(self, e: int) -> dict[str, Any]:
+        sk = self.skeleton
+        call = sk.event_call(e)
+        rng = random.Random(f"{self.seed}:play:{e}")
+        call_id = self.call_id(call)
+        http = _http(
+            "GET",
+            "/call",
+            f"{self.app_url}/call?id={call_id}",
+            _ip(rng),
+            [{"values": [call_id], "key": "id"}],
+        )
+        return _record(
+            self.ids.encode("audit-play", e),
+            http,
+            [],
+            [],
+            self.workspace_id(sk.workspace[call]),
+            action="PLAY",
+            callId=call_id,
+            playedSeconds=rng.randint(30, max(31, sk.duration[call])),
+        )
 
     def _external(self, log_type: str, lo: float, hi: float) -> list[Entry]:
         """External views of shared calls: opened within 3 days of the share, played mostly."""
@@ -270,25 +267,29 @@ class AuditLog:
                     continue
                 t += rng.uniform(5, 120)
             t = round(t * 1000) / 1000
-            if not lo <= t < hi:
-                continue
-            call = sk.event_call(e)
-            account = self.accounts.get(sk.account[call])
-            viewer = account.contacts[e % len(account.contacts)]
-            audit_id = self.ids.encode("audit-play-external" if play else "audit-external", e)
-            call_id = self.call_id(call)
-            http = _http(
-                "GET", "/embedded-call", "", _ip(rng), [{"values": [call_id], "key": "call-id"}]
-            )
-            record = _record(
-                audit_id,
-                http,
-                [],
-                [],
-                self.workspace_id(sk.workspace[call]),
-                action="PLAY" if play else "ACCESS",
-                callId=call_id,
-                externalEmailAddress=viewer.email,
-            )
-            out.append((t, audit_id, sk.ev_user[e], record))
+            if lo <= t < hi:
+                out.append((t, log_type, sk.ev_user[e], e))
         return out
+
+    def _external_record(self, log_type: str, e: int) -> dict[str, Any]:
+        sk = self.skeleton
+        play = log_type == "ExternallySharedCallPlay"
+        call = sk.event_call(e)
+        account = self.accounts.get(sk.account[call])
+        viewer = account.contacts[e % len(account.contacts)]
+        rng = random.Random(f"{self.seed}:external-record:{e}")
+        call_id = self.call_id(call)
+        http = _http(
+            "GET", "/embedded-call", "", _ip(rng), [{"values": [call_id], "key": "call-id"}]
+        )
+        audit_id = self.ids.encode("audit-play-external" if play else "audit-external", e)
+        return _record(
+            audit_id,
+            http,
+            [],
+            [],
+            self.workspace_id(sk.workspace[call]),
+            action="PLAY" if play else "ACCESS",
+            callId=call_id,
+            externalEmailAddress=viewer.email,
+        )

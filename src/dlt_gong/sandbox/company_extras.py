@@ -280,9 +280,8 @@ class CompanyExtras:
             return []
         return [
             self.engage.task_json(t, moment, self.tz)
-            for t in self.engage.tasks
-            if t.user == person.index
-            and t.created <= moment
+            for t in self.engage.tasks_of.get(person.index, ())
+            if t.created <= moment
             and t.type in types
             and t.status(moment) in statuses
             and (ws is None or t.workspace == ws)

@@ -253,9 +253,12 @@ class Engage:
                     flow(name, personal[p.index], "Personal", p.index, (), p.created)
         self.flow_by_id = {f.id: f for f in self.flows}
         self.folder_by_id = {f.id: f for f in self.folders}
+        self.tasks_of: dict[int, list[Task]] = {}
         self.tasks = self._tasks(
             random.Random(f"{seed}:tasks"), ids, sellers, history_start, future_end
         )
+        for task in self.tasks:
+            self.tasks_of.setdefault(task.user, []).append(task)
 
     # -- visibility ----------------------------------------------------------------------
 
