@@ -101,17 +101,47 @@ def test_logs_unknown_type(sb):
     assert errors(r) == ["Invalid logType: 'Everything'"]
 
 
+def _time(entry: dict) -> float:
+    return parse_date_time(entry["eventTime"]).timestamp()
+
+
 def test_new_log_entries_appear_as_the_clock_moves(make_sandbox):
     sb = make_sandbox(freeze_clock=True)
-    before = _all(sb, "/v2/logs", "logEntries", logType="AccessLog", fromDateTime=FROM)
+    plays = _all(sb, "/v2/logs", "logEntries", logType="UserCallPlay", fromDateTime=FROM)
+    access = _all(sb, "/v2/logs", "logEntries", logType="AccessLog", fromDateTime=FROM)
+    fortnight = 14 * 86400
+    assert min(map(_time, access)) >= TEST_NOW.timestamp() - fortnight  # spec: 14 days kept
     sb.company.clock.advance(2 * 86400)
-    after = _all(sb, "/v2/logs", "logEntries", logType="AccessLog", fromDateTime=FROM)
-    assert after[: len(before)] == before  # nothing already logged changes
-    assert len(after) > len(before)
-    assert all(
-        TEST_NOW.timestamp() < parse_date_time(e["eventTime"]).timestamp()
-        for e in after[len(before) :]
-    )
+    now = TEST_NOW.timestamp() + 2 * 86400
+    plays_after = _all(sb, "/v2/logs", "logEntries", logType="UserCallPlay", fromDateTime=FROM)
+    assert plays_after[: len(plays)] == plays  # nothing already logged changes
+    assert len(plays_after) > len(plays)
+    assert all(TEST_NOW.timestamp() < _time(e) <= now for e in plays_after[len(plays) :])
+    access_after = _all(sb, "/v2/logs", "logEntries", logType="AccessLog", fromDateTime=FROM)
+    kept = [e for e in access if _time(e) >= now - fortnight]
+    assert len(kept) < len(access)  # two days dropped out of the access log
+    assert access_after[: len(kept)] == kept and len(access_after) > len(kept)
+
+
+def test_log_delay_lists_entries_late(make_sandbox):
+    prompt = make_sandbox(freeze_clock=True)
+    late = make_sandbox(freeze_clock=True, log_delay_minutes=360)
+    since = (TEST_NOW - timedelta(days=13)).isoformat()
+    missing = 0
+    for log_type in ("AccessLog", "UserCallPlay"):
+        everything = _all(prompt, "/v2/logs", "logEntries", logType=log_type, fromDateTime=since)
+        listed = _all(late, "/v2/logs", "logEntries", logType=log_type, fromDateTime=since)
+        ids = {e["logRecord"]["auditId"] for e in listed}
+        assert [e for e in everything if e["logRecord"]["auditId"] in ids] == listed
+        assert all(e in listed for e in everything if _time(e) <= TEST_NOW.timestamp() - 6 * 3600)
+        missing += len(everything) - len(listed)
+    assert missing > 0
+    late.company.clock.advance(6 * 3600)
+    for log_type in ("AccessLog", "UserCallPlay"):
+        params = {"logType": log_type, "fromDateTime": since, "toDateTime": TEST_NOW.isoformat()}
+        assert _all(late, "/v2/logs", "logEntries", **params) == _all(
+            prompt, "/v2/logs", "logEntries", **params
+        )
 
 
 # -- GET /v2/coaching -----------------------------------------------------------------------

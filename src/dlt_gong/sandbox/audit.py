@@ -2,7 +2,8 @@
 
 Each ``logType`` has its own source, so entries agree with the rest of the company:
 
-* ``AccessLog``: users signing in, on working days, while they were active users;
+* ``AccessLog``: users signing in, on working days, while they were active users; only
+  the last 14 days are kept (spec, tag "Auditing");
 * ``UserActivityLog``: admins and managers changing settings (the entry shape is the
   recording ``get-logs``: ``tableChanges``, ``customData``, ``httpRequest``...);
 * ``UserCallPlay``: every LISTEN event of the call skeleton (the same listens the stats
@@ -12,9 +13,11 @@ Each ``logType`` has its own source, so entries agree with the rest of the compa
 
 Entries are derived per UTC day (or per skeleton event) from the seed, so they never change
 once their time has passed, and only entries at or before the sandbox clock exist: new ones
-appear as the clock moves. Entries before the call history starts do not exist. The shape
-of the other types' ``logRecord`` is the sandbox's (guess): only a UserActivityLog entry was
-ever recorded. ``eventTime`` is UTC with milliseconds and "Z", as recorded.
+appear as the clock moves (``SandboxConfig.log_delay_minutes`` lists each one up to that
+long after its time instead, for clients whose lookback should cover it). Entries before
+the call history starts do not exist. The shape of the other types' ``logRecord`` is the
+sandbox's (guess): only a UserActivityLog entry was ever recorded. ``eventTime`` is UTC
+with milliseconds and "Z", as recorded.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ LOG_TYPES = (
     "ExternallySharedCallPlay",
 )  # spec enum, in its order
 _DAY = 86400.0
+ACCESS_LOG_DAYS = 14  # spec (tag Auditing): the access log is preserved for 14 days only
 _SETTINGS_TABLES = (
     ("permissions.permission_profile", "/settings/permission-profiles"),
     ("app_user_management.user_data_capture_settings", "/settings/users"),
@@ -112,8 +116,10 @@ class AuditLog:
         workspace_id: Callable[[int], str],
         call_id: Callable[[int], str],
         ids: IdCodec,
+        delay_seconds: float = 0.0,
     ) -> None:
         self.seed = seed
+        self.delay = delay_seconds
         self.roster = roster
         self.skeleton = skeleton
         self.accounts = accounts
@@ -145,8 +151,17 @@ class AuditLog:
             out = self._plays(lo, hi)
         else:
             out = self._external(log_type, lo, hi)
+        if log_type == "AccessLog":  # spec: "This log is preserved for 14 days only"
+            out = [e for e in out if e[0] >= moment - ACCESS_LOG_DAYS * _DAY]
+        if self.delay > 0:
+            out = [e for e in out if e[0] + self.delay_of(e) <= moment]
         out.sort(key=lambda e: (e[0], e[3]))
         return out
+
+    def delay_of(self, entry: Entry) -> float:
+        """How long after its time ``entry`` is listed: a fixed share of the maximum delay."""
+        share = (entry[3] * 2654435761 + len(entry[1])) % 10007 / 10007
+        return share * self.delay
 
     def entry_json(self, entry: Entry) -> dict[str, Any]:
         """A ``logEntry``; the user fields name a real user."""

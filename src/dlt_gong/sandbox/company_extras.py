@@ -110,6 +110,7 @@ class CompanyExtras:
             lambda ws: self.catalog.workspaces[ws].id,
             self.call_id,
             self.ids,
+            self.config.log_delay_minutes * 60.0,
         )
 
     # -- helpers ---------------------------------------------------------------------------

@@ -108,6 +108,9 @@ class SandboxConfig:
     processing_delay_minutes: float = 5.0  # calls become visible this long after they end
     late_call_rate: float = 0.02  # ... except this fraction, processed hours later
     late_call_delay_hours: float = 20.0
+    # audit log entries are listed up to this long after their eventTime, each its own
+    # delay (guess: Gong does not say how soon an entry is listed); 0 = at once
+    log_delay_minutes: float = 0.0
 
     # -- the API ----------------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -134,6 +137,8 @@ class SandboxConfig:
             raise ValueError("calls must be >= 0, days >= 1 and future_days >= 0")
         if not 1 <= self.workspaces <= 20:
             raise ValueError("workspaces must be between 1 and 20")
+        if self.log_delay_minutes < 0:
+            raise ValueError("log_delay_minutes must not be negative")
         for name in ("private_call_rate", "late_call_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
