@@ -103,6 +103,20 @@ def _error_response(description: str) -> dict[str, Any]:
     }
 
 
+_RATE_LIMITED: dict[str, Any] = {
+    "description": "API request limit exceeded (added: contract DEVIATIONS)",
+    "headers": {
+        "Retry-After": {
+            "description": "Number of seconds to wait before making a new request.",
+            "style": "simple",
+            "explode": False,
+            "schema": {"type": "integer", "format": "int32"},
+        }
+    },
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+}
+
+
 DeviationOp = Literal["replace", "merge", "add", "nullable"]
 
 
@@ -257,6 +271,25 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "observed-responses get-coaching-metrics: an endpoint whose spec lists 403 and no 401 "
         "answered 401 for a missing scope; POST /v2/tasks (spec: 403 only) is documented to "
         "need 'api:tasks:read' the same way",
+    ),
+    # ---- 429 on operations whose spec lists none -----------------------------------------------
+    *(
+        Deviation(
+            f"{method} {path} 429",
+            "add",
+            f"/paths/{path.replace('/', '~1')}/{method.lower()}/responses/429",
+            _RATE_LIMITED,
+            "the spec's own info.description 'Limits': 3 calls/s and 10,000/day per company, and "
+            "'When the rate of API calls exceeds these limits an HTTP status code 429 is "
+            "returned and a Retry-After header' (API.md §2.2): the limit is company-wide, yet "
+            "this operation's responses omit 429",
+        )
+        for method, path in (
+            ("GET", "/v2/all-permission-profiles"),
+            ("GET", "/v2/permission-profile/users"),
+            ("GET", "/v2/crm/integrations"),
+            ("POST", "/v2/calls/users-access"),
+        )
     ),
     # ---- audit log records hold any JSON -------------------------------------------------------
     Deviation(

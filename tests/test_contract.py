@@ -170,6 +170,23 @@ DOCUMENTED_EXAMPLES: dict[str, contract.Exchange] = {
         },
         query={"workspaceId": "623457276584334"},
     ),
+    **{
+        f"{method} {path} 429 rate limited": _ex(
+            method,
+            path,
+            429,
+            {"requestId": "4al018gzaztcr8nbukw", "errors": ["API request limit exceeded"]},
+            {"filter": {"callIds": ["7782342274025937895"]}} if method == "POST" else None,
+            query,
+            {**JSON_UTF8, "retry-after": "1"},
+        )
+        for method, path, query in (
+            ("GET", "/v2/all-permission-profiles", {"workspaceId": "623457276584334"}),
+            ("GET", "/v2/permission-profile/users", {"profileId": "3843152912968920037"}),
+            ("GET", "/v2/crm/integrations", {}),
+            ("POST", "/v2/calls/users-access", {}),
+        )
+    },
     "POST /v2/tasks 401 missing scope": _ex(
         "POST",
         "/v2/tasks",

@@ -369,3 +369,21 @@ def test_each_endpoint_needs_its_scope(sb):
                              headers={"Authorization": f"Bearer {NO_SCOPES}"}, timeout=30)  # fmt: skip
         assert r.status_code == 401, path
         assert errors(r) == [messages.MISSING_SCOPE.format(scope=scope)]
+
+
+def test_rate_limited_answers_hold_to_the_contract(make_sandbox):
+    """429 on the operations whose spec omits it (contract DEVIATIONS: the limit is global)."""
+    sb = make_sandbox(freeze_clock=True, daily_quota=1)
+    company = sb.company
+    ws = company.workspaces()[0]["id"]
+    call_id = company.calls_basic(None, None, None)[0]["id"]
+    assert get(sb, "/v2/crm/integrations").status_code == 200  # the day's one request
+    for r in (
+        get(sb, "/v2/all-permission-profiles", workspaceId=ws),
+        get(sb, "/v2/permission-profile/users", profileId=company.permission_profiles(ws)[0]["id"]),
+        get(sb, "/v2/crm/integrations"),
+        post(sb, "/v2/calls/users-access", {"filter": {"callIds": [call_id]}}),
+    ):
+        assert r.status_code == 429
+        assert int(r.headers["retry-after"]) > 0
+        assert errors(r) == [messages.RATE_LIMIT_EXCEEDED]
