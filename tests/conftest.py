@@ -1,6 +1,6 @@
 """Shared fixtures: running Gong sandboxes whose every exchange is held to Gong's contract.
 
-``sandbox`` (one per session: a small company, rate limit and quota off, fixed start time)
+``sandbox`` (one per session: a small company, rate limit and quota off, clock fixed and frozen)
 and ``make_sandbox(**config)`` (as many as a test wants, stopped after it) both yield a
 :class:`~dlt_gong.sandbox.RunningSandbox`. Each ``/v2`` exchange they serve goes to
 ``tests/contract.py``'s ``ContractValidator`` when that module exists; problems fail the

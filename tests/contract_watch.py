@@ -7,14 +7,16 @@ conftest shadows. ``tests/conftest.py`` attaches ``WATCH`` to every sandbox it s
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+
+from instants import NOW
 
 if TYPE_CHECKING:
     from dlt_gong.sandbox import Exchange
 
-# A fixed start for the sandbox clock: same company, same answers, on every run.
-TEST_NOW = datetime(2026, 6, 15, 17, 30, tzinfo=timezone.utc)
+# A fixed, frozen sandbox clock: same company, same answers, on every run, whatever the
+# wall clock says (a test that needs time to pass moves it: ``sb.clock.advance``).
+TEST_NOW = NOW
 
 SESSION_CONFIG: dict[str, Any] = {
     "seed": 7,
@@ -22,6 +24,7 @@ SESSION_CONFIG: dict[str, Any] = {
     "calls": 600,
     "days": 60,
     "now": TEST_NOW,
+    "freeze_clock": True,
     "rate_limit_per_second": None,
     "daily_quota": None,
 }
@@ -31,6 +34,7 @@ FACTORY_DEFAULTS: dict[str, Any] = {
     "calls": 300,
     "days": 30,
     "now": TEST_NOW,
+    "freeze_clock": True,
     "rate_limit_per_second": None,
     "daily_quota": None,
 }
