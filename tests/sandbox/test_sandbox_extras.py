@@ -267,6 +267,9 @@ def test_tasks_of_each_user_and_their_status(make_sandbox):
     assert [t["id"] for t in after[: len(before)]] == [t["id"] for t in before]
     r = post(sb, "/v2/tasks", {"filter": {"userId": seller["id"], "status": ["OPEN"]}})
     assert r.status_code == 400
+    r = post(sb, "/v2/tasks", {"filter": {**everything["filter"], "userId": "1597409306735779049"}})
+    assert r.status_code == 500  # as recorded for a made-up user id
+    assert errors(r) == [messages.INTERNAL_ERROR]
 
 
 # -- permissions -------------------------------------------------------------------------------

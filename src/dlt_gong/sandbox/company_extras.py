@@ -20,7 +20,7 @@ from dlt_gong.sandbox.briefs import Briefs
 from dlt_gong.sandbox.coaching import coaching_metrics
 from dlt_gong.sandbox.crm import OBJECT_TYPES, Crm
 from dlt_gong.sandbox.engage import Engage
-from dlt_gong.sandbox.errors import BadRequestError, NotFoundError
+from dlt_gong.sandbox.errors import BadRequestError, GongError, NotFoundError
 from dlt_gong.sandbox.permissions import Permissions
 from dlt_gong.sandbox.roster import Person
 from dlt_gong.sandbox.timeutil import as_aware
@@ -269,7 +269,9 @@ class CompanyExtras:
         """``POST /v2/tasks``: the user's tasks with those statuses and types, by creation."""
         person = self.roster.by_id.get(user_id)
         if person is None or person.is_avatar:
-            raise BadRequestError(messages.USER_NOT_FOUND)
+            # recording list-tasks: a made-up userId (other fixtures reuse it as a fake id)
+            # got a 500 "Internal server error occurred", not a 400 or a 404
+            raise GongError(messages.INTERNAL_ERROR)
         ws = (
             None
             if workspace_id is None
