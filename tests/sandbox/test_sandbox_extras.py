@@ -32,8 +32,7 @@ NO_SCOPES = "token-without-scopes"
 def sb() -> Iterator[RunningSandbox]:
     """A small company on a frozen clock; a token with no scopes for the 401s."""
     config = SandboxConfig(
-        **{**FACTORY_DEFAULTS, "users": 30, "calls": 400, "days": 45},
-        freeze_clock=True,
+        **{**FACTORY_DEFAULTS, "users": 30, "calls": 400, "days": 45, "freeze_clock": True},
         page_size=40,
         bearer_tokens=(NO_SCOPES,),
         scopes={NO_SCOPES: frozenset()},
