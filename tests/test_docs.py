@@ -63,5 +63,15 @@ def test_readme_table_reference_matches_the_catalogue() -> None:
     readme = (ROOT / "README.md").read_text()
     for table in TABLES:
         row = next(line for line in readme.splitlines() if line.startswith(f"| `{table.name}`"))
-        assert f"`{table.endpoint.name}`" in row and f"`{table.endpoint.scope}`" in row, row
-        assert ("| on |" in row) == table.default, row
+        assert f"`{table.endpoint.name}`" in row and f"`{table.scope}`" in row, row
+        assert f"| {table.incremental} |" in row, row
+        default = "on" if table.default else f"off: {table.why_off}"
+        assert f"| {default} |" in row, row
+
+
+def test_readme_request_formulas_are_the_catalogues() -> None:
+    from dlt_gong.tables import TABLES
+
+    lines = (ROOT / "README.md").read_text().splitlines()
+    for table in TABLES:
+        assert f"| `{table.name}` | {table.formula} |" in lines, table.name

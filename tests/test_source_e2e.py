@@ -164,6 +164,17 @@ def test_full_refresh_tables_match(loaded: Loaded) -> None:
     assert methods == {"MANUAL", "AUTOMATIC"}
 
 
+def test_every_table_loads_rows_merged_on_its_key(loaded: Loaded) -> None:
+    schema = loaded.p.default_schema
+    for table in TABLES:
+        assert count(loaded.p, table.name) > 0, table.name
+        assert schema.get_table(table.name).get("write_disposition") == "merge", table.name
+        columns = schema.get_table_columns(table.name)
+        keys = sorted(name for name, column in columns.items() if column.get("primary_key"))
+        expected = sorted(schema.naming.normalize_identifier(k) for k in table.primary_key)
+        assert keys == expected, table.name
+
+
 def test_requests_equal_the_formula(loaded: Loaded) -> None:
     truth = loaded.truth
     company = loaded.sb.company

@@ -118,7 +118,7 @@ LIBRARY_FOLDERS = Endpoint(
     "folders",
     empty_404=("No folders found for the specified period",),
 )
-LIBRARY_FOLDER_CONTENT = Endpoint("GET", "/v2/library/folder-content", "api:library:read", None)
+LIBRARY_FOLDER_CONTENT = Endpoint("GET", "/v2/library/folder-content", "api:library:read", "calls")
 CALL_OUTCOMES = Endpoint("GET", "/v2/call-outcomes", "api:call-outcomes:read", "outcomes")
 
 ALL: tuple[Endpoint, ...] = (

@@ -18,18 +18,11 @@ from dlt.common.schema import Schema
 from dlt_gong.tables import TABLES
 
 ERD_NOW = datetime(2026, 6, 15, 17, 30, tzinfo=timezone.utc)
-JOINS = (
-    ("calls", "call_transcripts", "id = call_id"),
-    ("users", "calls", "id = primary_user_id"),
-    ("calls", "answered_scorecards", "id = call_id"),
-    ("scorecards", "answered_scorecards", "scorecard_id"),
-    ("library_folders", "library_folder_calls", "id = folder_id"),
-    ("users", "aggregated_activity", "id = user_id"),
-    ("users", "day_by_day_activity", "id = user_id"),
-    ("users", "interaction_stats", "id = user_id"),
-    ("users", "user_settings_history", "id = user_id"),
-    ("workspaces", "calls", "id = workspace_id"),
-)
+
+
+def joins() -> list[tuple[str, str, str]]:
+    """(one, many, on) for each join the catalogue names, in catalogue order."""
+    return [(j.table, t.name, j.on) for t in TABLES for j in t.joins]
 
 
 def mermaid(schema: Schema) -> str:
@@ -46,7 +39,7 @@ def mermaid(schema: Schema) -> str:
         parent = schema.tables[name].get("parent")
         if parent:
             lines.append(f'    {parent} ||--o{{ {name} : "_dlt_parent_id"')
-    for one, many, how in JOINS:
+    for one, many, how in joins():
         if one in names and many in names:
             lines.append(f'    {one} ||--o{{ {many} : "{how}"')
     return "\n".join(lines) + "\n"

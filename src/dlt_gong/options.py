@@ -14,14 +14,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from dlt_gong.errors import GongConfigError
-from dlt_gong.tables import BY_NAME, DEFAULT_TABLES, TABLES
+from dlt_gong.tables import BY_NAME, DEFAULT_TABLES, STATS_KINDS, TABLES
 
 DEFAULT_BASE_URL = "https://api.gong.io"
 DEFAULT_LOOKBACK_DAYS = 3.0
 DEFAULT_STATS_LOOKBACK_DAYS = 3
 DEFAULT_HISTORY_DAYS = 365
 AGGREGATION_PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
-STATS_TABLES = ("aggregated_activity", "day_by_day_activity", "interaction_stats")
 
 ALL_CONTENT: dict[str, Any] = {
     "context": "Extended",
@@ -172,7 +171,11 @@ def build_options(
     if lookback_days < 0 or stats_lookback_days < 0:
         raise GongConfigError("lookback_days and stats_lookback_days must not be negative")
     tables = check_tables(resources)
-    if end is not None and end.date() > today and any(t in STATS_TABLES for t in tables):
+    if (
+        end is not None
+        and end.date() > today
+        and any(BY_NAME[t].kind in STATS_KINDS for t in tables)
+    ):
         raise GongConfigError(
             f"end_date {end.date().isoformat()} is in the future; Gong's stats cover only past "
             "days: leave end_date out for an incremental load"

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,17 @@ from dlt.common.pipeline import LoadInfo, get_dlt_pipelines_dir
 from dlt_gong import endpoints as ep
 from dlt_gong.client import GongClient
 from dlt_gong.errors import GongAuthError, GongConfigError, GongError
-from dlt_gong.plan import DAILY_QUOTA, Counts, requests_per_table, seconds_at
+from dlt_gong.plan import (
+    DAILY_QUOTA,
+    LEGEND,
+    Counts,
+    counts_read,
+    requests_per_table,
+    seconds_at,
+)
 from dlt_gong.resume import undo_interrupted_jobs
 from dlt_gong.source import client_of, gong_source, options_of
-from dlt_gong.tables import TABLES
+from dlt_gong.tables import BY_NAME, TABLES, Probe, ProbeContext
 
 
 def _source(**kw: Any) -> Any:
@@ -254,6 +261,11 @@ def _total(client: GongClient, endpoint: ep.Endpoint, **kw: Any) -> int:
     return len(data.get(key) or []) if key else 1
 
 
+COUNTERS: dict[str, ep.Endpoint] = {"library_folders": ep.LIBRARY_FOLDERS}
+"""The `Counts` fields `--plan` counts with one request each, when a chosen table's formula
+reads them (`plan.counts_read`); users and calls are always counted."""
+
+
 def print_plan(**kw: Any) -> None:
     """Counts with a few cheap requests, then prints the formula's answer per table."""
     source = _source(**kw)
@@ -265,11 +277,15 @@ def print_plan(**kw: Any) -> None:
         params["workspaceId"] = opts.workspace_id
     users = _total(client, ep.USERS)
     calls = _total(client, ep.CALLS, params=params)
-    folders = _total(client, ep.LIBRARY_FOLDERS) if "library_folder_calls" in opts.tables else 0
+    counted = {
+        name: _total(client, endpoint)
+        for name, endpoint in COUNTERS.items()
+        if name in counts_read(opts.tables)
+    }
     days = max(0, ((opts.end_date or opts.today) - opts.start_date).days)
     counts = Counts(
         users=users, calls=calls, active_users=users, active_users_per_day=[users] * days,
-        answered_scorecards=calls // 4, library_folders=folders,
+        answered_scorecards=calls // 4, **counted,
     )  # fmt: skip
     per_table = requests_per_table(counts, opts.tables)
     total = sum(per_table.values())
@@ -278,75 +294,45 @@ def print_plan(**kw: Any) -> None:
         f"{calls:,} calls (counted with {client.requests_sent} requests):"
     )
     for name, n in per_table.items():
-        click.echo(f"  {name:<28}{n:>8,} requests")
+        click.echo(f"  {name:<28}{n:>8,} requests   {BY_NAME[name].formula}")
     hours = seconds_at(total) / 3600
     click.echo(
         f"  {'total':<28}{total:>8,} requests: {hours:.2f} h at 3 requests/s, "
         f"{total / DAILY_QUOTA:.2f} of a day's {DAILY_QUOTA:,} quota "
         "(stats assume every user active every day: an upper bound)"
     )
+    click.echo(f"  ({LEGEND})")
 
 
 # -- check --------------------------------------------------------------------------------
 
 
-def _probe(client: GongClient, table: str, first_user: str | None, now: datetime) -> None:
-    """The cheapest request that proves the key may read `table`; raises if not."""
-    yesterday = now.date() - timedelta(days=1)
-    day_before = yesterday - timedelta(days=1)
-    stats = {"filter": {"fromDate": day_before.isoformat(), "toDate": yesterday.isoformat()}}
-    minute = {
-        "fromDateTime": (now - timedelta(minutes=1)).isoformat(),
-        "toDateTime": now.isoformat(),
-    }
-    probes: dict[str, tuple[ep.Endpoint, dict[str, Any]]] = {
-        "users": (ep.USERS, {}),
-        "workspaces": (ep.WORKSPACES, {}),
-        "calls": (ep.CALLS_EXTENSIVE, {"body": {"filter": minute}}),
-        "call_transcripts": (ep.CALL_TRANSCRIPTS, {"body": {"filter": minute}}),
-        "aggregated_activity": (
-            ep.ACTIVITY_AGGREGATE_BY_PERIOD, {"body": {**stats, "aggregationPeriod": "DAY"}}
-        ),
-        "day_by_day_activity": (ep.ACTIVITY_DAY_BY_DAY, {"body": stats}),
-        "interaction_stats": (ep.INTERACTION_STATS, {"body": stats}),
-        "answered_scorecards": (
-            ep.ANSWERED_SCORECARDS,
-            {"body": {"filter": {"reviewFromDate": str(day_before), "reviewMethod": "BOTH"}}},
-        ),
-        "scorecards": (ep.SCORECARDS, {}),
-        "trackers": (ep.TRACKERS, {}),
-        "library_folders": (ep.LIBRARY_FOLDERS, {}),
-        "library_folder_calls": (ep.LIBRARY_FOLDERS, {}),
-        "user_settings_history": (
-            ep.USER_SETTINGS_HISTORY, {"path_params": {"id": first_user or "0"}}
-        ),
-        "call_outcomes": (ep.CALL_OUTCOMES, {}),
-    }  # fmt: skip
-    endpoint, kw = probes[table]
-    client.request(endpoint, **kw)
-
-
 def check(base_url: str | None = None) -> None:
-    """Prints which tables this key can load; exit 2 when the credentials are rejected."""
+    """Prints which tables this key can load, and the scope each needs; exit 2 when the
+    credentials are rejected."""
     source = _source(base_url=base_url)
     client = client_of(source)
-    first = client.request(ep.USERS)  # a bad key fails here, after exactly one request
-    users = (first or {}).get("users") or []
-    first_user = users[0]["id"] if users else None
+    first = Probe(ep.USERS)
+    answer = client.request(first.endpoint)  # a bad key fails here, after one request
+    users = (answer or {}).get("users") or []
+    now = options_of(source).now
+    ctx = ProbeContext(now=now, today=now.date(), first_user=users[0]["id"] if users else None)
     click.echo(f"Credentials accepted by {client.base_url}.")
-    click.echo(f"  {'table':<24}{'endpoint':<44}status")
+    click.echo(f"  {'table':<24}{'endpoint':<44}{'scope':<34}status")
     missing = 0
     for table in TABLES:
+        probe = table.probe_request(ctx)
         try:
-            if table.name != "users":
-                _probe(client, table.name, first_user, options_of(source).now)
+            if probe != first:  # the first request already proved this one
+                client.request(probe.endpoint, params=probe.params, body=probe.body,
+                               path_params=probe.path_params)  # fmt: skip
             status = "ok"
         except GongAuthError as exc:
             missing += 1
             status = f"missing scope {exc.scope}" if exc.scope else f"refused ({exc.status})"
         except GongError as exc:
             status = f"error: {exc}"
-        click.echo(f"  {table.name:<24}{table.endpoint.name:<44}{status}")
+        click.echo(f"  {table.name:<24}{table.endpoint.name:<44}{table.scope:<34}{status}")
     click.echo(f"{len(TABLES) - missing} of {len(TABLES)} tables can be loaded with this key "
                f"({client.requests_sent} requests spent).")  # fmt: skip
 

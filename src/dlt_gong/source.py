@@ -28,7 +28,6 @@ import dlt
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
-from dlt_gong import endpoints as ep
 from dlt_gong import rows
 from dlt_gong.client import GongClient
 from dlt_gong.credentials import GongApiKeyCredentials, GongCredentials, GongOAuthCredentials
@@ -41,12 +40,10 @@ from dlt_gong.options import (
     build_options,
     check_base_url,
 )
-from dlt_gong.tables import BY_NAME, TABLES, Table
+from dlt_gong.tables import BY_NAME, TABLES, Kind, Option, Table
 from dlt_gong.windows import CallsWindow, DateWindow, advance, gong_datetime
 
 logger = logging.getLogger("dlt_gong")
-
-CALLS_FAMILY = ("calls", "call_transcripts")
 
 
 @dlt.source(name="gong")
@@ -121,23 +118,12 @@ def gong_source(
 
 
 def build_resources(client: GongClient, options: LoadOptions) -> list[DltResource]:
-    """Every table's resource; those not asked for are built deselected, so that
-    `with_resources` can still pick them."""
+    """Every table's resource, built by its kind's builder; those not asked for are built
+    deselected, so that `with_resources` can still pick them."""
     built: dict[str, DltResource] = {}
     for table in TABLES:
-        if table.kind == "full_refresh":
-            built[table.name] = _full_refresh(client, table, options)
-        elif table.kind == "per_parent":
-            assert table.parent is not None
-            built[table.name] = _per_parent(client, table, built[table.parent])
-        elif table.kind == "calls":
-            built[table.name] = _calls(client, table, options)
-        elif table.kind == "transcripts":
-            built[table.name] = _transcripts(client, table, options, built["calls"])
-        elif table.kind == "stats":
-            built[table.name] = _stats(client, table, options)
-        elif table.kind == "scorecards":
-            built[table.name] = _answered_scorecards(client, table, options)
+        parent = built[table.parent.table] if table.parent is not None else None
+        built[table.name] = BUILDERS[table.kind](client, table, options, parent)
     for name, resource in built.items():
         resource.selected = name in options.tables
         resource.gong_client = client  # type: ignore[attr-defined]
@@ -197,10 +183,30 @@ def _hints(table: Table) -> dict[str, Any]:
 # -- full refresh and per-parent tables ---------------------------------------------------
 
 
-def _full_refresh(client: GongClient, table: Table, options: LoadOptions) -> DltResource:
-    params: dict[str, str] = {}
-    if options.workspace_id and table.name in ("trackers", "library_folders"):
-        params["workspaceId"] = options.workspace_id
+FILTERS: tuple[Option, ...] = ("workspace_id", "user_ids")
+
+
+def _filters(
+    table: Table, options: LoadOptions, which: tuple[Option, ...] = FILTERS
+) -> dict[str, Any]:
+    """The options among `which` that apply to this table and were given, under the names
+    Gong takes them by."""
+    given: dict[Option, Any] = {
+        "workspace_id": options.workspace_id,
+        "user_ids": list(options.user_ids) or None,
+        "aggregation_period": options.aggregation_period,
+    }
+    return {
+        gong: given[option]
+        for option, gong in table.filters.items()
+        if option in which and given[option]
+    }
+
+
+def _full_refresh(
+    client: GongClient, table: Table, options: LoadOptions, parent: DltResource | None
+) -> DltResource:
+    params = _filters(table, options)
 
     @_stop_on_quota
     def pages() -> Iterator[list[dict[str, Any]]]:
@@ -211,30 +217,30 @@ def _full_refresh(client: GongClient, table: Table, options: LoadOptions) -> Dlt
     return dlt.resource(pages, **_hints(table))
 
 
-def _per_parent(client: GongClient, table: Table, parent: DltResource) -> DltResource:
-    """One request per parent row: folder content per folder, settings history per user."""
-    if table.name == "library_folder_calls":
+def _per_parent(
+    client: GongClient, table: Table, options: LoadOptions, parent: DltResource | None
+) -> DltResource:
+    """One request per parent row (folder content per folder, settings history per user),
+    each row stamped with its parent's id."""
+    assert table.parent is not None and parent is not None
+    column, param = table.parent.column, table.parent.param
+    assert column is not None and param is not None
+    in_path = "{" + param + "}" in table.endpoint.path
 
-        def fetch(parent: dict[str, Any]) -> list[dict[str, Any]]:
-            pages = client.items(table.endpoint, params={"folderId": parent["id"]})
-            return [
-                row
-                for items in pages
-                for content in items
-                for row in rows.child_rows("folderId", parent["id"], content.get("calls") or [])
-            ]
-    else:
-
-        def fetch(parent: dict[str, Any]) -> list[dict[str, Any]]:
-            pages = client.items(table.endpoint, path_params={"id": parent["id"]})
-            return [
-                row for items in pages for row in rows.child_rows("userId", parent["id"], items)
-            ]
+    def fetch(parent_id: str) -> list[dict[str, Any]]:
+        where: dict[str, Any] = (
+            {"path_params": {param: parent_id}} if in_path else {"params": {param: parent_id}}
+        )
+        return [
+            row
+            for items in client.items(table.endpoint, **where)
+            for row in rows.child_rows(column, parent_id, items)
+        ]
 
     @_stop_on_quota
     def children(parents: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         for item in parents:
-            found = fetch(item)
+            found = fetch(item["id"])
             if found:
                 yield found
 
@@ -244,10 +250,16 @@ def _per_parent(client: GongClient, table: Table, parent: DltResource) -> DltRes
 # -- calls and transcripts ----------------------------------------------------------------
 
 
-def _selected_family() -> list[str]:
-    """Which of calls / call_transcripts this run loads (a deselected parent still runs)."""
+def _family(calls: Table) -> tuple[str, ...]:
+    """The calls table and the tables that ride on its pages (transcripts): they share
+    one window, which starts where the least advanced of them stopped."""
+    return (calls.name, *(t.name for t in TABLES if t.parent and t.parent.table == calls.name))
+
+
+def _selected(names: tuple[str, ...]) -> list[str]:
+    """Which of these this run loads (a deselected parent still runs for its children)."""
     resources = dlt.current.source().resources
-    return [name for name in CALLS_FAMILY if name in resources and resources[name].selected]
+    return [name for name in names if name in resources and resources[name].selected]
 
 
 def _family_state() -> dict[str, Any]:
@@ -255,16 +267,15 @@ def _family_state() -> dict[str, Any]:
     return state
 
 
-def _calls(client: GongClient, table: Table, options: LoadOptions) -> DltResource:
-    call_filter: dict[str, Any] = {}
-    if options.workspace_id:
-        call_filter["workspaceId"] = options.workspace_id
-    if options.user_ids:
-        call_filter["primaryUserIds"] = list(options.user_ids)
+def _calls(
+    client: GongClient, table: Table, options: LoadOptions, parent: DltResource | None
+) -> DltResource:
+    call_filter = _filters(table, options)
+    members = _family(table)
 
     @_stop_on_quota
     def calls() -> Iterator[list[dict[str, Any]]]:
-        family = _selected_family()
+        family = _selected(members)
         state = _family_state()
         window = CallsWindow.plan(
             state, family, start=options.start, end=options.end, lookback=options.lookback
@@ -278,15 +289,17 @@ def _calls(client: GongClient, table: Table, options: LoadOptions) -> DltResourc
             kept = [c for c in page if options.include_private_calls or not c.get("isPrivate")]
             if kept:
                 yield kept
-            if "calls" in family and not window.backfill:
-                advance(state, "calls", (c["started"] for c in page))
+            if table.name in family and not window.backfill:
+                advance(state, table.name, (c["started"] for c in page))
 
     return dlt.resource(calls, **_hints(table))
 
 
 def _transcripts(
-    client: GongClient, table: Table, options: LoadOptions, calls: DltResource
+    client: GongClient, table: Table, options: LoadOptions, calls: DltResource | None
 ) -> DltResource:
+    assert calls is not None
+
     @_stop_on_quota
     def call_transcripts(page: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         """One request for the transcripts of a whole page of calls (private ones skipped:
@@ -297,7 +310,7 @@ def _transcripts(
             for items in client.items(table.endpoint, body=body):
                 yield [rows.transcript_row(t, started.get(t["callId"])) for t in items]
         if options.end is None:
-            advance(_family_state(), "call_transcripts", (c["started"] for c in page))
+            advance(_family_state(), table.name, (c["started"] for c in page))
 
     return dlt.transformer(call_transcripts, data_from=calls, **_hints(table))
 
@@ -305,41 +318,37 @@ def _transcripts(
 # -- stats ----------------------------------------------------------------------------------
 
 
-def _stats_filter(options: LoadOptions, start: date, end: date) -> dict[str, Any]:
+def _stats_window(options: LoadOptions, state: dict[str, Any]) -> DateWindow | None:
+    return DateWindow.plan(
+        state,
+        start=options.start_date,
+        end=options.end_date,
+        lookback_days=options.stats_lookback_days,
+        today=options.today,
+    )
+
+
+def _stats_filter(table: Table, options: LoadOptions, start: date, end: date) -> dict[str, Any]:
     found: dict[str, Any] = {"fromDate": start.isoformat(), "toDate": end.isoformat()}
-    if options.user_ids:
-        found["userIds"] = list(options.user_ids)
+    found.update(_filters(table, options, FILTERS))
     return found
 
 
-def _stats(client: GongClient, table: Table, options: LoadOptions) -> DltResource:
+def _stats(
+    client: GongClient, table: Table, options: LoadOptions, parent: DltResource | None
+) -> DltResource:
+    """The whole window in one request series: one row per user and period."""
+    assert table.periods_key is not None
+    periods_key = table.periods_key
+
     @_stop_on_quota
     def stats() -> Iterator[list[dict[str, Any]]]:
         state = dlt.current.resource_state()
-        window = DateWindow.plan(
-            state,
-            start=options.start_date,
-            end=options.end_date,
-            lookback_days=options.stats_lookback_days,
-            today=options.today,
-        )
+        window = _stats_window(options, state)
         if window is None:
             return
-        if table.endpoint is ep.INTERACTION_STATS:
-            # no period parameter here: a row per user and day costs a request per day
-            for day in window.days():
-                next_day = day + timedelta(days=1)
-                day_body = {"filter": _stats_filter(options, day, next_day)}
-                for items in client.items(table.endpoint, body=day_body):
-                    yield [rows.interaction_row(u, day, next_day) for u in items]
-                window.complete(state, day)
-            return
-        body: dict[str, Any] = {"filter": _stats_filter(options, window.start, window.end)}
-        if table.endpoint is ep.ACTIVITY_AGGREGATE_BY_PERIOD:
-            body["aggregationPeriod"] = options.aggregation_period
-            periods_key = "userAggregateActivity"
-        else:
-            periods_key = "userDailyActivityStats"
+        body: dict[str, Any] = {"filter": _stats_filter(table, options, window.start, window.end)}
+        body.update(_filters(table, options, ("aggregation_period",)))
         for items in client.items(table.endpoint, body=body):
             yield [row for user in items for row in rows.period_rows(user, periods_key)]
         window.complete(state, window.end - timedelta(days=1))
@@ -347,7 +356,31 @@ def _stats(client: GongClient, table: Table, options: LoadOptions) -> DltResourc
     return dlt.resource(stats, **_hints(table))
 
 
-def _answered_scorecards(client: GongClient, table: Table, options: LoadOptions) -> DltResource:
+def _stats_per_day(
+    client: GongClient, table: Table, options: LoadOptions, parent: DltResource | None
+) -> DltResource:
+    """No period parameter (interaction stats): a row per user and day costs a request
+    series per day."""
+
+    @_stop_on_quota
+    def stats() -> Iterator[list[dict[str, Any]]]:
+        state = dlt.current.resource_state()
+        window = _stats_window(options, state)
+        if window is None:
+            return
+        for day in window.days():
+            next_day = day + timedelta(days=1)
+            day_body = {"filter": _stats_filter(table, options, day, next_day)}
+            for items in client.items(table.endpoint, body=day_body):
+                yield [rows.interaction_row(u, day, next_day) for u in items]
+            window.complete(state, day)
+
+    return dlt.resource(stats, **_hints(table))
+
+
+def _answered_scorecards(
+    client: GongClient, table: Table, options: LoadOptions, parent: DltResource | None
+) -> DltResource:
     @_stop_on_quota
     def answered_scorecards() -> Iterator[list[dict[str, Any]]]:
         """By review date, manual and automatic reviews alike (Gong defaults to MANUAL)."""
@@ -368,12 +401,24 @@ def _answered_scorecards(client: GongClient, table: Table, options: LoadOptions)
         }
         if window.backfill:
             body_filter["reviewToDate"] = window.end.isoformat()
-        if options.user_ids:
-            body_filter["reviewedUserIds"] = list(options.user_ids)
+        body_filter.update(_filters(table, options))
         yield from client.items(table.endpoint, body={"filter": body_filter})
         window.complete(state, window.end - timedelta(days=1))
 
     return dlt.resource(answered_scorecards, **_hints(table))
+
+
+Builder = Callable[[GongClient, Table, LoadOptions, DltResource | None], DltResource]
+BUILDERS: dict[Kind, Builder] = {
+    "full_refresh": _full_refresh,
+    "per_parent": _per_parent,
+    "calls": _calls,
+    "transcripts": _transcripts,
+    "stats": _stats,
+    "stats_per_day": _stats_per_day,
+    "scorecards": _answered_scorecards,
+}
+"""The builder of each kind of table; a test holds it to every `Kind`."""
 
 
 __all__ = [

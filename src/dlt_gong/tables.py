@@ -1,115 +1,322 @@
-"""The tables dlt-gong loads, as data: the Gong endpoint behind each, its keys, its default.
+"""The tables dlt-gong loads, as data: one row per table holds every fact that differs
+between tables.
 
-The docs' table reference, the CLI's `check` and `--plan`, and the source itself all read
-this one list, so they cannot drift apart.
+The source (`source.py` builds each row's resource with the builder of its `kind`),
+`dlt-gong check` (each row's `probe`), `--plan` and the README (each row's `requests`
+formula), the ERD (each row's `joins`) and the tests all read these rows and nothing else
+keyed by a table's name, so they cannot drift apart, and adding a table is adding a row
+(see CONTRIBUTING.md).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
 
 from dlt_gong import endpoints as ep
+from dlt_gong.counts import Counts, pages
 from dlt_gong.endpoints import Endpoint
 
-Kind = Literal["full_refresh", "per_parent", "calls", "transcripts", "stats", "scorecards"]
+Kind = Literal[
+    "full_refresh", "per_parent", "calls", "transcripts", "stats", "stats_per_day", "scorecards"
+]
+"""How the source reads a table: one generic builder per kind (`source.BUILDERS`)."""
+
+Option = Literal["workspace_id", "user_ids", "aggregation_period"]
+"""The load options that narrow or shape what a table asks Gong for."""
 
 
 @dataclass(frozen=True)
+class Parent:
+    """The table whose rows drive a child table's requests."""
+
+    table: str
+    column: str | None = None
+    """The child's column stamped with the parent row's `id`."""
+    param: str | None = None
+    """Where the parent's `id` goes in the request: a ``{placeholder}`` of the endpoint's
+    path if it has one by that name, else a query parameter."""
+
+
+@dataclass(frozen=True)
+class Join:
+    """A join between Gong's entities, drawn in the ERD: many rows of this table to one of
+    `table`, on `on` (snake_case columns, as loaded)."""
+
+    table: str
+    on: str
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    """What `dlt-gong check` knows when it probes: the time, and a user id to ask about."""
+
+    now: datetime
+    today: date
+    first_user: str | None
+
+    @property
+    def yesterday(self) -> date:
+        return self.today - timedelta(days=1)
+
+    @property
+    def day_before(self) -> date:
+        return self.today - timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request: the cheapest that proves a key may read a table."""
+
+    endpoint: Endpoint
+    params: Mapping[str, Any] | None = None
+    body: Mapping[str, Any] | None = None
+    path_params: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Table:
     """One loaded table (= one dlt resource of the same name)."""
 
     name: str
     endpoint: Endpoint
     primary_key: tuple[str, ...]
+    """Gong's field names; every table loads with `merge` on them."""
     kind: Kind
-    default: bool
-    incremental: str | None
-    """The field the incremental window moves on; None for full-refresh tables."""
-    requests: str
-    """How many requests a load spends on it, as the README's formula states it."""
-    parent: str | None = None
-    """For `per_parent` tables and transcripts: the table whose rows drive the requests."""
+    requests: Callable[[Counts], int]
+    """The requests a load spends on this table, from the plan's counts."""
+    formula: str
+    """`requests` as the README and `--plan` print it (U users, C calls, ...)."""
+    incremental: str = "full refresh"
+    """What a run moves on, as the README's table reference says it."""
+    default: bool = True
     why_off: str | None = None
+    """Why a table is off by default (its cost), printed in the README."""
+    parent: Parent | None = None
+    filters: Mapping[Option, str] = field(default_factory=dict)
+    """The options that apply, each with the Gong field it is sent as."""
+    periods_key: str | None = None
+    """Stats: the key of each user's list of periods (one row per user and period)."""
+    probe: Callable[[ProbeContext], Probe] | None = None
+    """`dlt-gong check`'s request for this table; None: the endpoint with no arguments."""
+    joins: tuple[Join, ...] = ()
 
+    def __post_init__(self) -> None:
+        if not self.default and not self.why_off:
+            raise ValueError(f"table {self.name}: a table off by default says why (why_off)")
+
+    @property
+    def scope(self) -> str:
+        """The OAuth scope a key needs to load this table (its endpoint's)."""
+        return self.endpoint.scope
+
+    def probe_request(self, ctx: ProbeContext) -> Probe:
+        return self.probe(ctx) if self.probe is not None else Probe(self.endpoint)
+
+
+# -- probes: the cheapest request per endpoint that needs arguments -------------------------
+
+
+def _last_minute(endpoint: Endpoint) -> Callable[[ProbeContext], Probe]:
+    def probe(ctx: ProbeContext) -> Probe:
+        minute = {
+            "fromDateTime": (ctx.now - timedelta(minutes=1)).isoformat(),
+            "toDateTime": ctx.now.isoformat(),
+        }
+        return Probe(endpoint, body={"filter": minute})
+
+    return probe
+
+
+def _yesterday(endpoint: Endpoint, **extra: Any) -> Callable[[ProbeContext], Probe]:
+    def probe(ctx: ProbeContext) -> Probe:
+        window = {"fromDate": ctx.day_before.isoformat(), "toDate": ctx.yesterday.isoformat()}
+        return Probe(endpoint, body={"filter": window, **extra})
+
+    return probe
+
+
+def _reviews_since_yesterday(ctx: ProbeContext) -> Probe:
+    body = {"filter": {"reviewFromDate": str(ctx.day_before), "reviewMethod": "BOTH"}}
+    return Probe(ep.ANSWERED_SCORECARDS, body=body)
+
+
+def _first_user(endpoint: Endpoint) -> Callable[[ProbeContext], Probe]:
+    def probe(ctx: ProbeContext) -> Probe:
+        return Probe(endpoint, path_params={"id": ctx.first_user or "0"})
+
+    return probe
+
+
+def _folders(ctx: ProbeContext) -> Probe:
+    """Folder content needs a folder id; the same scope reads the folders."""
+    return Probe(ep.LIBRARY_FOLDERS)
+
+
+# -- the catalogue --------------------------------------------------------------------------
+
+_BY_USER = Join("users", "id = user_id")
 
 TABLES: tuple[Table, ...] = (
-    Table("users", ep.USERS, ("id",), "full_refresh", True, None, "ceil(U/100)"),
-    Table("workspaces", ep.WORKSPACES, ("id",), "full_refresh", True, None, "1"),
-    Table("calls", ep.CALLS_EXTENSIVE, ("id",), "calls", True, "started", "ceil(C/100)"),
     Table(
-        "call_transcripts",
-        ep.CALL_TRANSCRIPTS,
-        ("callId",),
-        "transcripts",
-        True,
-        "started",
-        "<= ceil(C/100): one per page of calls with a non-private call",
-        parent="calls",
+        name="users",
+        endpoint=ep.USERS,
+        primary_key=("id",),
+        kind="full_refresh",
+        requests=lambda c: pages(c.users),
+        formula="ceil(U/100)",
     ),
     Table(
-        "aggregated_activity",
-        ep.ACTIVITY_AGGREGATE_BY_PERIOD,
-        ("userId", "fromDate"),
-        "stats",
-        True,
-        "fromDate",
-        "ceil(A/100) for the whole window",
+        name="workspaces",
+        endpoint=ep.WORKSPACES,
+        primary_key=("id",),
+        kind="full_refresh",
+        requests=lambda c: 1,
+        formula="1",
     ),
     Table(
-        "day_by_day_activity",
-        ep.ACTIVITY_DAY_BY_DAY,
-        ("userId", "fromDate"),
-        "stats",
-        True,
-        "fromDate",
-        "ceil(A/100) for the whole window",
+        name="calls",
+        endpoint=ep.CALLS_EXTENSIVE,
+        primary_key=("id",),
+        kind="calls",
+        requests=lambda c: pages(c.calls),
+        formula="ceil(C/100)",
+        incremental="`started`, with lookback",
+        filters={"workspace_id": "workspaceId", "user_ids": "primaryUserIds"},
+        probe=_last_minute(ep.CALLS_EXTENSIVE),
+        joins=(Join("users", "id = primary_user_id"), Join("workspaces", "id = workspace_id")),
     ),
     Table(
-        "interaction_stats",
-        ep.INTERACTION_STATS,
-        ("userId", "fromDate"),
-        "stats",
-        True,
-        "fromDate",
-        "D x ceil(A_day/100): Gong has no period parameter here",
+        name="call_transcripts",
+        endpoint=ep.CALL_TRANSCRIPTS,
+        primary_key=("callId",),
+        kind="transcripts",
+        requests=lambda c: (
+            c.call_pages
+            if c.call_pages_with_public_calls is None
+            else c.call_pages_with_public_calls
+        ),
+        formula="ceil(C/100) at most: one per page of calls with a non-private call",
+        incremental="the call's `started`",
+        parent=Parent("calls"),
+        probe=_last_minute(ep.CALL_TRANSCRIPTS),
+        joins=(Join("calls", "id = call_id"),),
     ),
     Table(
-        "answered_scorecards",
-        ep.ANSWERED_SCORECARDS,
-        ("answeredScorecardId",),
-        "scorecards",
-        True,
-        "reviewTime",
-        "ceil(S/100)",
+        name="aggregated_activity",
+        endpoint=ep.ACTIVITY_AGGREGATE_BY_PERIOD,
+        primary_key=("userId", "fromDate"),
+        kind="stats",
+        requests=lambda c: pages(c.active_users) if c.active_users_per_day else 0,
+        formula="ceil(A/100) for the whole window",
+        incremental="day, with lookback",
+        filters={"user_ids": "userIds", "aggregation_period": "aggregationPeriod"},
+        periods_key="userAggregateActivity",
+        probe=_yesterday(ep.ACTIVITY_AGGREGATE_BY_PERIOD, aggregationPeriod="DAY"),
+        joins=(_BY_USER,),
     ),
-    Table("scorecards", ep.SCORECARDS, ("scorecardId",), "full_refresh", True, None, "1"),
-    Table("trackers", ep.TRACKERS, ("trackerId",), "full_refresh", True, None, "1"),
-    Table("library_folders", ep.LIBRARY_FOLDERS, ("id",), "full_refresh", True, None, "1"),
     Table(
-        "library_folder_calls",
-        ep.LIBRARY_FOLDER_CONTENT,
-        ("folderId", "id"),
-        "per_parent",
-        False,
-        None,
-        "F (one per folder)",
-        parent="library_folders",
+        name="day_by_day_activity",
+        endpoint=ep.ACTIVITY_DAY_BY_DAY,
+        primary_key=("userId", "fromDate"),
+        kind="stats",
+        requests=lambda c: pages(c.active_users) if c.active_users_per_day else 0,
+        formula="ceil(A/100) for the whole window",
+        incremental="day, with lookback",
+        filters={"user_ids": "userIds"},
+        periods_key="userDailyActivityStats",
+        probe=_yesterday(ep.ACTIVITY_DAY_BY_DAY),
+        joins=(_BY_USER,),
+    ),
+    Table(
+        name="interaction_stats",
+        endpoint=ep.INTERACTION_STATS,
+        primary_key=("userId", "fromDate"),
+        kind="stats_per_day",
+        requests=lambda c: sum(pages(n) for n in c.active_users_per_day),
+        formula="D x ceil(A/100): this endpoint has no period parameter",
+        incremental="day, with lookback",
+        filters={"user_ids": "userIds"},
+        probe=_yesterday(ep.INTERACTION_STATS),
+        joins=(_BY_USER,),
+    ),
+    Table(
+        name="answered_scorecards",
+        endpoint=ep.ANSWERED_SCORECARDS,
+        primary_key=("answeredScorecardId",),
+        kind="scorecards",
+        requests=lambda c: pages(c.answered_scorecards),
+        formula="ceil(S/100)",
+        incremental="review date",
+        filters={"user_ids": "reviewedUserIds"},
+        probe=_reviews_since_yesterday,
+        joins=(Join("calls", "id = call_id"), Join("scorecards", "scorecard_id")),
+    ),
+    Table(
+        name="scorecards",
+        endpoint=ep.SCORECARDS,
+        primary_key=("scorecardId",),
+        kind="full_refresh",
+        requests=lambda c: 1,
+        formula="1",
+    ),
+    Table(
+        name="trackers",
+        endpoint=ep.TRACKERS,
+        primary_key=("trackerId",),
+        kind="full_refresh",
+        requests=lambda c: 1,
+        formula="1",
+        filters={"workspace_id": "workspaceId"},
+    ),
+    Table(
+        name="library_folders",
+        endpoint=ep.LIBRARY_FOLDERS,
+        primary_key=("id",),
+        kind="full_refresh",
+        requests=lambda c: 1,
+        formula="1",
+        filters={"workspace_id": "workspaceId"},
+    ),
+    Table(
+        name="library_folder_calls",
+        endpoint=ep.LIBRARY_FOLDER_CONTENT,
+        primary_key=("folderId", "id"),
+        kind="per_parent",
+        requests=lambda c: c.library_folders,
+        formula="F (one per library folder)",
+        default=False,
         why_off="one request per library folder",
+        parent=Parent("library_folders", column="folderId", param="folderId"),
+        probe=_folders,
+        joins=(Join("library_folders", "id = folder_id"),),
     ),
     Table(
-        "user_settings_history",
-        ep.USER_SETTINGS_HISTORY,
-        ("userId", "setting", "time"),
-        "per_parent",
-        False,
-        None,
-        "U (one per user)",
-        parent="users",
+        name="user_settings_history",
+        endpoint=ep.USER_SETTINGS_HISTORY,
+        primary_key=("userId", "setting", "time"),
+        kind="per_parent",
+        requests=lambda c: c.users,
+        formula="U (one per user)",
+        default=False,
         why_off="one request per user",
+        parent=Parent("users", column="userId", param="id"),
+        probe=_first_user(ep.USER_SETTINGS_HISTORY),
+        joins=(_BY_USER,),
     ),
-    Table("call_outcomes", ep.CALL_OUTCOMES, ("callOutcome",), "full_refresh", True, None, "1"),
+    Table(
+        name="call_outcomes",
+        endpoint=ep.CALL_OUTCOMES,
+        primary_key=("callOutcome",),
+        kind="full_refresh",
+        requests=lambda c: 1,
+        formula="1",
+    ),
 )
 
 BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 DEFAULT_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES if t.default)
+STATS_KINDS: tuple[Kind, ...] = ("stats", "stats_per_day")
+"""Kinds that read whole past days, so a window may not end after today."""

@@ -1,0 +1,37 @@
+"""What a table's request formula is a function of: a few counts about the company and
+the window, so that the README's formula, `--plan` and the tests' expected request counts
+are one function per table (the `requests` field of its row in `tables.py`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+def pages(n: int) -> int:
+    """Requests to read n items 100 at a time; an empty result still costs its 404."""
+    return max(1, math.ceil(n / 100))
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the formulas need to know about the company and the window."""
+
+    users: int
+    calls: int
+    """Calls Gong returns for the window, private ones included."""
+    call_pages_with_public_calls: int | None = None
+    """Pages of calls holding at least one non-private call (default: every page)."""
+    active_users: int = 0
+    """Users with activity in the whole window (aggregate-by-period, day-by-day)."""
+    active_users_per_day: Sequence[int] = field(default_factory=tuple)
+    """Users with activity on each day of the window (interaction stats)."""
+    answered_scorecards: int = 0
+    library_folders: int = 0
+
+    @property
+    def call_pages(self) -> int:
+        """Pages of calls; transcripts and other per-call tables ride on each of them."""
+        return math.ceil(self.calls / 100)
