@@ -33,7 +33,8 @@ MISSING_CREDENTIALS = (
     "Gong credentials are missing: set sources.gong.credentials.access_key and "
     "access_key_secret in .dlt/secrets.toml, or the environment variables "
     "SOURCES__GONG__CREDENTIALS__ACCESS_KEY and SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET "
-    "(for an OAuth app: SOURCES__GONG__CREDENTIALS__ACCESS_TOKEN)"
+    "(for an OAuth app: SOURCES__GONG__CREDENTIALS__ACCESS_TOKEN, or CLIENT_ID, CLIENT_SECRET "
+    "and REFRESH_TOKEN to refresh it)"
 )
 
 

@@ -68,11 +68,28 @@ class CursorExpired(Exception):
     """Gong refused a cursor (expired after about an hour, or not from this request)."""
 
 
-class _GongAuth(requests.auth.AuthBase):
-    """Adds the Authorization header at send time, so it is never in a logged dict."""
+class _TokenRefused(Exception):
+    """A 401 that is not a missing scope, to credentials that can be renewed."""
 
-    def __init__(self, authorization: Callable[[], str]) -> None:
+    def __init__(self, error: GongAuthError, authorization: str) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.authorization = authorization
+
+
+class _GongAuth(requests.auth.AuthBase):
+    """Adds the Authorization header at send time, so it is never in a logged dict.
+
+    With `renew` (OAuth with a refresh token), a 401 that is not a missing scope gets the
+    token renewed and the request sent once more: Gong's text for an expired token is
+    unrecorded (guess: any 401 may be one), and a second 401 is a real refusal.
+    """
+
+    def __init__(
+        self, authorization: Callable[[], str], renew: Callable[[str], bool] | None = None
+    ) -> None:
         self._authorization = authorization
+        self.renew = renew
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         r.headers["Authorization"] = self._authorization()
@@ -99,6 +116,7 @@ class GongClient:
         timeout_seconds: float = 120.0,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        renew_authorization: Callable[[str], bool] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.describe_credentials = describe_credentials
@@ -109,7 +127,7 @@ class GongClient:
         self.timeout = (min(10.0, timeout_seconds), timeout_seconds)
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
-        self._auth = _GongAuth(authorization)
+        self._auth = _GongAuth(authorization, renew_authorization)
         self._sleep = sleep
         self.limiter = SlidingWindowLimiter(requests_per_second, sleep=sleep)
         self.requests_sent = 0
@@ -151,10 +169,19 @@ class GongClient:
             before_sleep=self._count_retry,
             reraise=True,
         )
+        renewed = False
         try:
             for attempt in retrying:
                 with attempt, self._wire:  # one request on the wire (see _wire)
-                    return self._send(endpoint, path, params, body)
+                    try:
+                        return self._send(endpoint, path, params, body)
+                    except _TokenRefused as refused:
+                        if renewed or self._auth.renew is None:
+                            raise refused.error from None
+                        renewed = self._auth.renew(refused.authorization)
+                        if not renewed:
+                            raise refused.error from None
+                        raise _Retryable("401: renewed the access token", retry_after=0.0) from None
         except _Retryable as last:
             attempts = retrying.statistics.get("attempt_number", self.max_attempts)
             if last.no_connection and not self.answered:
@@ -259,7 +286,10 @@ class GongClient:
                 raise self.quota_exhausted
             raise _Retryable(f"429 on {where}", retry_after=retry_after)
         if status in (401, 403) and data is not None:  # a proxy's HTML 403 is not Gong's
-            raise self._auth_error(where, status, errors)
+            error = self._auth_error(where, status, errors)
+            if status == 401 and error.scope is None and self._auth.renew is not None:
+                raise _TokenRefused(error, response.request.headers.get("Authorization", ""))
+            raise error
         if status >= 500:
             raise _Retryable(f"{status} on {where}: {_describe(errors, content)}")
         if status == 404 and errors and any(e in endpoint.empty_404 for e in errors):

@@ -32,6 +32,7 @@ from dlt_gong import rows
 from dlt_gong.client import GongClient
 from dlt_gong.credentials import GongApiKeyCredentials, GongCredentials, GongOAuthCredentials
 from dlt_gong.errors import GongQuotaExhausted
+from dlt_gong.oauth import OAuthSession
 from dlt_gong.options import (
     DEFAULT_BASE_URL,
     DEFAULT_LOOKBACK_DAYS,
@@ -68,9 +69,12 @@ def gong_source(
     scorecards, trackers, workspaces, library and call outcomes.
 
     Args:
-        credentials: an access key and secret, or an OAuth access token
+        credentials: an access key and secret, an OAuth access token, or an OAuth app's
+            client_id, client_secret and refresh_token, which refresh the access token
             (`sources.gong.credentials.*` in secrets.toml or `SOURCES__GONG__CREDENTIALS__*`).
         base_url: Gong's API host; customers on a dedicated host, and the sandbox, set it.
+            With a refresh token, Gong's token answer names the host
+            (`api_base_url_for_customer`) and that one is used.
         start_date: first day (or instant) to load; default one year before today.
         end_date: end of a backfill window (exclusive). Set it and the run neither reads
             nor saves incremental positions, so backfills of different windows can run in
@@ -107,13 +111,21 @@ def gong_source(
         aggregation_period=aggregation_period,
         now=now,
     )
+    configured_url = check_base_url(base_url)
+    session = None
+    if isinstance(credentials, GongOAuthCredentials) and credentials.can_refresh():
+        session = OAuthSession(credentials)
+        session.start()  # a token at hand, and with it Gong's api_base_url_for_customer
     client = GongClient(
-        check_base_url(base_url),
-        credentials.authorization,
+        (session.api_base_url if session else None) or configured_url,
+        session.authorization if session else credentials.authorization,
         describe_credentials=credentials.describe(),
         requests_per_second=requests_per_second or None,
         max_retry_after_seconds=max_retry_after_seconds,
+        renew_authorization=session.renew if session else None,
     )
+    if session is not None:
+        session.on_base_url = functools.partial(setattr, client, "base_url")
     return build_resources(client, options)
 
 

@@ -28,6 +28,7 @@ import gzip
 import hmac
 import logging
 import re
+import stat
 import subprocess
 import traceback
 import uuid
@@ -56,12 +57,22 @@ SECRET = "S3CRET-" + uuid.uuid4().hex
 TOKEN = "T0KEN-" + uuid.uuid4().hex  # granted everything but the stats scopes
 WRONG = "WR0NG-" + uuid.uuid4().hex  # a wrong secret is still somebody's secret
 BASIC = base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
+CLIENT_SECRET = "CL1ENT-" + uuid.uuid4().hex  # an OAuth app's, with refresh tokens:
+REFRESH = "R3FRESH-" + uuid.uuid4().hex  # spent by the first refresh, then rotated
+REVOKED = "R3VOKED-" + uuid.uuid4().hex
 NEEDLES = {
     "access key secret": SECRET.split("-", 1)[1],
     "OAuth token": TOKEN.split("-", 1)[1],
     "wrong secret": WRONG.split("-", 1)[1],
     "Basic auth header": BASIC,
+    "OAuth client secret": CLIENT_SECRET.split("-", 1)[1],
+    "OAuth client Basic header": base64.b64encode(
+        f"sandbox-client-id:{CLIENT_SECRET}".encode()
+    ).decode(),
+    "configured refresh token": REFRESH.split("-", 1)[1],
+    "revoked refresh token": REVOKED.split("-", 1)[1],
 }
+"""The tokens the sandbox's token endpoint issues are added once the runs made them."""
 START = (utc_today() - timedelta(days=6)).isoformat()
 RESOURCES = "users,calls,call_transcripts,aggregated_activity"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -76,7 +87,7 @@ def sb() -> Iterator[RunningSandbox]:
     config = SandboxConfig(
         seed=43, users=6, calls=60, days=6, freeze_clock=True, rate_limit_per_second=None,
         daily_quota=10_000, access_key=KEY, access_key_secret=SECRET, bearer_tokens=(TOKEN,),
-        scopes={TOKEN: scopes},
+        scopes={TOKEN: scopes}, oauth_client_secret=CLIENT_SECRET, oauth_refresh_tokens=(REFRESH,),
     )  # fmt: skip
     with run_sandbox(config) as running:
         yield running
@@ -145,6 +156,15 @@ def runs(sb: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Runs:
     debug = {"HOME": str(home), "RUNTIME__LOG_LEVEL": "DEBUG"}
     key = {**key_env(sb), **debug}
     token = {**token_env(sb, TOKEN), **debug}
+    refreshing = {
+        **debug,
+        "SOURCES__GONG__BASE_URL": "http://127.0.0.1:9",  # Gong's token answer names the host
+        "SOURCES__GONG__CREDENTIALS__CLIENT_ID": "sandbox-client-id",
+        "SOURCES__GONG__CREDENTIALS__CLIENT_SECRET": CLIENT_SECRET,
+        "SOURCES__GONG__CREDENTIALS__REFRESH_TOKEN": REFRESH,
+        "SOURCES__GONG__CREDENTIALS__TOKEN_URL": sb.token_url,
+        "SOURCES__GONG__REQUESTS_PER_SECOND": "0",
+    }
     run = ["run", "--start-date", START, "--resources", RESOURCES, "--progress", "log"]
     with FakeProxy(403, b"<html>Forbidden by proxy</html>").running() as proxy:
         plan: list[Run] = [
@@ -157,6 +177,11 @@ def runs(sb: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Runs:
                 token, 0),
             Run("check, --debug", ["--debug", "check"], key, 0),
             Run("check with the token", ["check"], token, 0),
+            Run("OAuth refresh run, --debug", ["--debug", *run], refreshing, 0),
+            Run("OAuth run after the token expired, --debug", ["--debug", *run], refreshing, 0),
+            Run("OAuth check", ["check"], refreshing, 0),
+            Run("revoked refresh token, --debug", ["--debug", *run],
+                {**refreshing, "SOURCES__GONG__CREDENTIALS__REFRESH_TOKEN": REVOKED}, 2),
             Run("run --plan, --debug", ["--debug", *run, "--plan"], key, 0),
             Run("wrong secret, --debug", ["--debug", *run], {**key, **key_env(sb, WRONG)}, 2),
             Run("wrong secret", run, {**key, **key_env(sb, WRONG)}, 2),
@@ -181,6 +206,8 @@ def runs(sb: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Runs:
             workdir.mkdir(exist_ok=True)
             if step.name.startswith("daily quota"):
                 sb.limits.set_used_today(sb.config.daily_quota or 0)
+            if step.name.startswith("OAuth run after the token expired"):
+                sb.oauth.expire_access_tokens()
             try:
                 r = dlt_gong(step.args, workdir, step.env)
             finally:
@@ -193,6 +220,9 @@ def runs(sb: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Runs:
             results[step.name] = r
     public = [c for c in sb.company.calls(f"{START}T00:00:00Z", None)
               if not c["metaData"]["isPrivate"]]  # fmt: skip
+    assert sb.oauth.refreshes == 2 and len(sb.oauth.issued) == 4
+    for n, issued in enumerate(sb.oauth.issued):
+        NEEDLES[f"issued OAuth token {n}"] = issued.rsplit("-", 1)[1]
     return Runs(root, results, public[0]["metaData"]["id"])
 
 
@@ -212,10 +242,24 @@ def test_no_secret_in_anything_the_runs_left(runs: Runs, report: Callable[[Outco
         results["run after the refusal"].stdout
     )
     assert "DEBUG" in results["first run, --debug"].stderr  # debug logging really was on
+    assert (
+        "Gong refused the OAuth refresh token (400 invalid_grant)"
+        in (stderr_last["revoked refresh token, --debug"])
+    )
+    # urllib3 logged the token endpoint's URL, with the refresh token masked
+    assert "refresh_token=***" in results["OAuth refresh run, --debug"].stderr
     assert "first run" in results["secrets.toml run, --debug"].stdout  # it used the file
 
     toml = root / "toml" / ".dlt" / "secrets.toml"
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p != toml)
+    # the OAuth token store is where the rotated refresh token must be: 0600 in 0700
+    stores = list(root.glob("*/.dlt-data/gong_oauth/*.json"))
+    assert len(stores) == 1
+    assert stat.S_IMODE(stores[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE(stores[0].parent.stat().st_mode) == 0o700
+    assert leaks(stores[0].read_bytes()) == ["issued OAuth token 2", "issued OAuth token 3"]
+    files = sorted(
+        p for p in root.rglob("*") if p.is_file() and p != toml and p.parent != stores[0].parent
+    )
     assert leaks(toml.read_bytes()) == ["access key secret"]  # it is where secrets belong
     kinds = {p.suffix or p.name for p in files}
     assert {".pickle", ".gz", ".duckdb", ".json", ".stderr"} <= kinds  # trace, packages, data

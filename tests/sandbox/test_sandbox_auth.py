@@ -199,3 +199,41 @@ def test_secret_never_appears_in_repr_or_responses(make_sandbox):
     assert "tok-secret" not in repr(sb.config)
     r = requests.get(f"{sb.url}/v2/users", auth=("sandbox-access-key", "nope"))
     assert b"very-secret-value" not in r.content
+
+
+def _refresh(sb, refresh_token, client=("sandbox-client-id", "sandbox-client-secret")):
+    return requests.post(
+        sb.token_url,
+        params={"grant_type": "refresh_token", "refresh_token": refresh_token},
+        headers={"Authorization": _basic(*client)},
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize("text", ["expired", "generic"])
+def test_oauth_tokens_are_short_lived_and_refresh_tokens_single_use(make_sandbox, text):
+    sb = make_sandbox(oauth_refresh_tokens=("rt-0",), oauth_access_token_seconds=600,
+                      oauth_expired_token_text=text, freeze_clock=True)  # fmt: skip
+    assert _refresh(sb, "rt-0", ("sandbox-client-id", "wrong")).json() == {
+        "error": "invalid_client"
+    }
+    r = _refresh(sb, "rt-0")
+    assert r.status_code == 200
+    answer = r.json()
+    assert set(answer) == {"access_token", "refresh_token", "expires_in", "scope",
+                           "token_type", "api_base_url_for_customer"}  # fmt: skip
+    assert (answer["expires_in"], answer["api_base_url_for_customer"]) == (600, sb.url)
+    bearer = {"Authorization": f"Bearer {answer['access_token']}"}
+    assert requests.get(f"{sb.url}/v2/workspaces", headers=bearer).status_code == 200
+    again = _refresh(sb, "rt-0")  # single use
+    assert (again.status_code, again.json()) == (400, {"error": "invalid_grant"})
+    sb.clock.advance(599)
+    assert requests.get(f"{sb.url}/v2/workspaces", headers=bearer).status_code == 200
+    sb.clock.advance(1)
+    r = requests.get(f"{sb.url}/v2/workspaces", headers=bearer)
+    assert r.status_code == 401
+    expected = messages.ACCESS_TOKEN_EXPIRED if text == "expired" else BAD_CREDENTIALS[0]
+    assert errors(r) == [expected]
+    nxt = _refresh(sb, answer["refresh_token"])  # the rotated one works, once
+    assert nxt.status_code == 200 and nxt.json()["refresh_token"] != answer["refresh_token"]
+    assert (sb.oauth.refreshes, sb.oauth.refused) == (2, 2)

@@ -34,6 +34,7 @@ from dlt_gong.sandbox.errors import BadRequestError, GongError, NotFoundError
 from dlt_gong.sandbox.exchange import Exchange
 from dlt_gong.sandbox.extra_endpoints import ExtraEndpoints
 from dlt_gong.sandbox.faults import FaultPlan
+from dlt_gong.sandbox.oauth import TOKEN_PATH
 from dlt_gong.sandbox.paging import fingerprint, page_of
 from dlt_gong.sandbox.parsing import (
     cursor_of,
@@ -238,7 +239,11 @@ class GongApi:
             )
         principal = state.auth.authenticate(request.headers.get("authorization"))
         if principal is None:
-            return _error(request_id, 401, messages.INVALID_CREDENTIALS,
+            expired = state.auth.expired(request.headers.get("authorization"))
+            text = (messages.ACCESS_TOKEN_EXPIRED
+                    if expired and state.auth.expired_token_text == "expired"
+                    else messages.INVALID_CREDENTIALS)  # fmt: skip
+            return _error(request_id, 401, text,
                           {"www-authenticate": messages.WWW_AUTHENTICATE})  # fmt: skip
         rejection = state.limiter.acquire()
         if rejection is not None:
@@ -607,7 +612,16 @@ def create_app(state: SandboxState) -> Starlette:
             }
         )
 
+    async def oauth_token(request: Request) -> Response:
+        answer = state.auth.oauth.grant(
+            request.headers.get("authorization"),
+            dict(request.query_params),
+            str(request.base_url).rstrip("/"),
+        )
+        return JSONResponse(answer.body, status_code=answer.status)
+
     routes = [
+        Route(TOKEN_PATH, oauth_token, methods=["POST"]),
         Route("/_sandbox/stats", stats, methods=["GET"]),
         Route("/_sandbox/reset", reset, methods=["POST"]),
         Route("/_sandbox/clock", clock, methods=["GET", "POST"]),

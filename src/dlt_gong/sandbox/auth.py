@@ -11,7 +11,9 @@ import binascii
 import hmac
 from dataclasses import dataclass
 
+from dlt_gong.sandbox.clock import SandboxClock
 from dlt_gong.sandbox.config import SandboxConfig
+from dlt_gong.sandbox.oauth import OAuthIssuer
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ class Principal:
     """An authenticated caller. ``credential`` is the access key or the token (scope key)."""
 
     credential: str
-    kind: str  # "basic" or "bearer"
+    kind: str  # "basic", "bearer" or "oauth" (issued by the token endpoint)
 
     def __repr__(self) -> str:  # never show a token
         return f"Principal(kind={self.kind!r})"
@@ -28,7 +30,9 @@ class Principal:
 class Authenticator:
     """Checks ``Authorization`` headers against a sandbox config."""
 
-    def __init__(self, config: SandboxConfig) -> None:
+    def __init__(self, config: SandboxConfig, oauth: OAuthIssuer | None = None) -> None:
+        self.oauth = oauth or OAuthIssuer(config, SandboxClock(config.now, frozen=True))
+        self.expired_token_text = config.oauth_expired_token_text
         self._key = config.access_key.encode()
         self._secret = config.access_key_secret.encode()
         self._tokens = tuple(t.encode() for t in config.bearer_tokens)
@@ -56,8 +60,17 @@ class Authenticator:
             match = False
             for known in self._tokens:  # look at every token: timing says nothing
                 match |= hmac.compare_digest(token, known)
-            return Principal(value, "bearer") if match else None
+            if match:
+                return Principal(value, "bearer")
+            if self.oauth.check(value) is None:
+                return Principal(value, "oauth")
         return None
+
+    def expired(self, header: str | None) -> bool:
+        """Whether ``header`` carries an access token the token endpoint issued that has
+        since expired (the 401 then says so, when so configured)."""
+        scheme, _, value = (header or "").strip().partition(" ")
+        return scheme.lower() == "bearer" and self.oauth.check(value.strip()) == "expired"
 
     def allows(self, principal: Principal, scope: str) -> bool:
         """Whether the caller was granted ``scope`` (always, without a scopes mapping)."""

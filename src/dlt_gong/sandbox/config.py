@@ -121,6 +121,15 @@ class SandboxConfig:
     # Granted OAuth scopes per access key or bearer token; None = everything allowed.
     # A credential missing from the mapping is unrestricted.
     scopes: Mapping[str, frozenset[str]] | None = field(default=None, repr=False)
+    # An OAuth app installed in the company: its client, the refresh tokens it holds
+    # (single use: each refresh spends one and issues the next), how long an access token
+    # lives on the sandbox clock (Gong: a day by default, UNCERTAIN), and the 401 text for
+    # an expired one ("expired" or "generic": Gong's wording is unrecorded)
+    oauth_client_id: str = "sandbox-client-id"
+    oauth_client_secret: str = field(default="sandbox-client-secret", repr=False)
+    oauth_refresh_tokens: tuple[str, ...] = field(default=(), repr=False)
+    oauth_access_token_seconds: float = 86_400.0
+    oauth_expired_token_text: str = "expired"
     rate_limit_per_second: int | None = 3
     daily_quota: int | None = 10_000
     page_size: int = 100
@@ -142,6 +151,10 @@ class SandboxConfig:
         for name in ("private_call_rate", "late_call_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
+        if self.oauth_access_token_seconds <= 0:
+            raise ValueError("oauth_access_token_seconds must be positive")
+        if self.oauth_expired_token_text not in ("expired", "generic"):
+            raise ValueError('oauth_expired_token_text must be "expired" or "generic"')
         if self.page_size < 1:
             raise ValueError("page_size must be at least 1")
         if self.now is not None and self.now.tzinfo is None:

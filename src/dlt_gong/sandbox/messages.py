@@ -24,6 +24,8 @@ INTERNAL_ERROR = "Internal server error occurred"
 INVALID_CREDENTIALS = "Validate credentials failed. Please check your credentials and try again."
 WWW_AUTHENTICATE = 'Basic realm="Gong.io API"'
 MISSING_SCOPE = "You don't have permission to use '{scope}' in your app."
+# sandbox: Gong's text for an expired OAuth access token is not recorded
+ACCESS_TOKEN_EXPIRED = "The access token has expired"
 
 # -- rate limits (spec: "API request limit exceeded"; the exact 429 body is unrecorded) --
 RATE_LIMIT_EXCEEDED = "API request limit exceeded"

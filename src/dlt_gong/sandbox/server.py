@@ -26,6 +26,7 @@ from dlt_gong.sandbox.company import Company
 from dlt_gong.sandbox.config import SandboxConfig
 from dlt_gong.sandbox.exchange import Exchange
 from dlt_gong.sandbox.limits import RateLimiter
+from dlt_gong.sandbox.oauth import TOKEN_PATH, OAuthIssuer
 from dlt_gong.sandbox.state import SandboxState
 
 _DROPPED = "ASGI callable returned without completing response."
@@ -79,6 +80,16 @@ class RunningSandbox:
     def on_exchange(self) -> list[Callable[[Exchange], None]]:
         """Callbacks called with every ``/v2`` :class:`Exchange` before its response is sent."""
         return self._state.on_exchange
+
+    @property
+    def oauth(self) -> OAuthIssuer:
+        """The OAuth app's tokens: refreshes granted, ``expire_access_tokens()``, ..."""
+        return self._state.auth.oauth
+
+    @property
+    def token_url(self) -> str:
+        """The OAuth token endpoint (Gong's is on its app host, not the API's)."""
+        return self.url + TOKEN_PATH
 
     def stats(self) -> dict[str, Any]:
         """The same dict as ``GET /_sandbox/stats``."""

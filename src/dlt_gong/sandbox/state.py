@@ -18,6 +18,7 @@ from dlt_gong.sandbox.config import SandboxConfig
 from dlt_gong.sandbox.faults import FaultInjector
 from dlt_gong.sandbox.instruments import RequestStats
 from dlt_gong.sandbox.limits import RateLimiter
+from dlt_gong.sandbox.oauth import OAuthIssuer
 from dlt_gong.sandbox.paging import CursorCodec
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class SandboxState:
             company=company,
             limiter=RateLimiter(clock, config.rate_limit_per_second, config.daily_quota),
             faults=FaultInjector(config.faults),
-            auth=Authenticator(config),
+            auth=Authenticator(config, OAuthIssuer(config, clock)),
             stats=RequestStats(),
             cursors=CursorCodec(secret, config.cursor_ttl_seconds),
         )

@@ -1,0 +1,188 @@
+"""OAuth that refreshes, end to end against the sandbox's token endpoint: an access token
+that expires mid-load, refresh tokens rotated across runs, a revoked refresh token.
+
+The configured base URL is a closed loopback port: a load only works if the client calls
+the `api_base_url_for_customer` of Gong's token answer, as Gong requires.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import dlt
+import pytest
+
+from dlt_gong import GongOAuthCredentials, gong_source
+from dlt_gong.oauth import OAuthSession, TokenStore
+from dlt_gong.sandbox import Exchange, RunningSandbox, SandboxConfig, run_sandbox
+
+CLI = str(Path(sys.executable).with_name("dlt-gong"))
+NOW = datetime(2026, 4, 14, 17, 0, tzinfo=timezone.utc)
+START = (NOW - timedelta(days=5)).date().isoformat()
+CLOSED = "http://127.0.0.1:9"  # nothing listens: only Gong's token answer says where to go
+REFRESH = {name: f"rt-{name}-5d1c0e" for name in ("midload", "generic", "cli", "due", "revoked")}
+
+
+def sandbox(expired_text: str) -> Iterator[RunningSandbox]:
+    config = SandboxConfig(
+        seed=23, users=5, calls=70, days=5, now=NOW, freeze_clock=True, page_size=10,
+        rate_limit_per_second=None, daily_quota=None,
+        oauth_refresh_tokens=tuple(v for k, v in REFRESH.items() if k != "revoked"),
+        oauth_expired_token_text=expired_text,
+    )  # fmt: skip
+    with run_sandbox(config) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[RunningSandbox]:
+    yield from sandbox("expired")
+
+
+@pytest.fixture(scope="module")
+def sb_generic() -> Iterator[RunningSandbox]:
+    yield from sandbox("generic")
+
+
+def oauth(sb: RunningSandbox, refresh_token: str, store: Path) -> GongOAuthCredentials:
+    return GongOAuthCredentials(
+        client_id=sb.config.oauth_client_id, client_secret=sb.config.oauth_client_secret,
+        refresh_token=refresh_token, token_url=sb.token_url, token_store=str(store),
+    )  # fmt: skip
+
+
+def expire_after_calls_pages(sb: RunningSandbox, pages: int) -> list[str]:
+    """Expires every access token once `pages` pages of calls were served; returns the
+    statuses of every /v2 exchange."""
+    seen: list[str] = []
+
+    def watch(exchange: Exchange) -> None:
+        seen.append(f"{exchange.status} {exchange.path}")
+        if sum(s.startswith("200 /v2/calls/extensive") for s in seen) == pages:
+            sb.oauth.expire_access_tokens()
+
+    sb.on_exchange.append(watch)
+    return seen
+
+
+@pytest.mark.parametrize("fixture", ["sb", "sb_generic"])
+def test_an_access_token_expiring_mid_load_is_refreshed_and_the_data_is_exact(
+    fixture: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Gong's 401 text for an expired token is unrecorded: the sandbox says "expired" or
+    sends its generic invalid-credentials text, and both must end in a refresh."""
+    sb: RunningSandbox = request.getfixturevalue(fixture)
+    name = "midload" if fixture == "sb" else "generic"
+    seen = expire_after_calls_pages(sb, 3)
+    refreshes = sb.oauth.refreshes
+    try:
+        pipeline = dlt.pipeline(
+            pipeline_name="gong_oauth", dataset_name="gong_data", pipelines_dir=str(tmp_path / "p"),
+            destination=dlt.destinations.duckdb(str(tmp_path / "gong.duckdb")),
+        )  # fmt: skip
+        source = gong_source(
+            credentials=oauth(sb, REFRESH[name], tmp_path / "tokens.json"), base_url=CLOSED,
+            start_date=START, resources=["users", "calls", "call_transcripts"],
+            requests_per_second=None, now=NOW,
+        )  # fmt: skip
+        pipeline.run(source, loader_file_format="jsonl")
+    finally:
+        sb.on_exchange.clear()
+    rejected = [s for s in seen if s.startswith("401")]
+    assert len(rejected) == 1  # one refusal, then the refreshed token, once
+    assert sb.oauth.refreshes - refreshes == 2  # the first token, and the one after expiry
+    truth = [
+        c for c in sb.company.calls(f"{START}T00:00:00Z", NOW) if not c["metaData"]["isPrivate"]
+    ]
+    assert sum(s.startswith("200 /v2/calls/extensive") for s in seen) == -(-len(truth) // 10) > 3
+    with pipeline.sql_client() as sql:
+        calls = {r[0] for r in sql.execute_sql("select id from calls")}
+        transcripts = {r[0] for r in sql.execute_sql("select call_id from call_transcripts")}
+        users = sql.execute_sql("select count(*) from users")[0][0]
+    assert calls == {c["metaData"]["id"] for c in truth}
+    ids = [c["metaData"]["id"] for c in truth]
+    expected = {t["callId"] for t in sb.company.transcripts(call_ids=ids)}
+    assert transcripts == expected and len(expected) > 0
+    assert users == len(sb.company.users())
+    store = TokenStore(tmp_path / "tokens.json").load()
+    assert store is not None and store.refresh_token == sb.oauth.issued[-1]
+
+
+def env_of(sb: RunningSandbox, refresh_token: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION"))}
+    clean.update({
+        "SOURCES__GONG__BASE_URL": CLOSED,
+        "SOURCES__GONG__CREDENTIALS__CLIENT_ID": sb.config.oauth_client_id,
+        "SOURCES__GONG__CREDENTIALS__CLIENT_SECRET": sb.config.oauth_client_secret,
+        "SOURCES__GONG__CREDENTIALS__REFRESH_TOKEN": refresh_token,
+        "SOURCES__GONG__CREDENTIALS__TOKEN_URL": sb.token_url,
+        "SOURCES__GONG__REQUESTS_PER_SECOND": "0",
+        "RUNTIME__DLTHUB_TELEMETRY": "false",
+    })  # fmt: skip
+    return clean
+
+
+def dlt_gong(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    env = {**env, "DLT_DATA_DIR": str(cwd / ".dlt-data")}
+    return subprocess.run([CLI, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+
+
+def test_the_next_run_authenticates_with_the_rotated_refresh_token(
+    sb: RunningSandbox, tmp_path: Path
+) -> None:
+    args = ["run", "--start-date", START, "--resources", "users"]
+    env = env_of(sb, REFRESH["cli"])
+    refreshes, refused = sb.oauth.refreshes, sb.oauth.refused
+    first = dlt_gong(args, tmp_path, env)
+    assert first.returncode == 0, first.stderr
+    stores = list((tmp_path / ".dlt-data" / "gong_oauth").glob("*.json"))
+    assert len(stores) == 1  # beside dlt's pipelines folder, named by a fingerprint
+    kept = json.loads(stores[0].read_text())
+    assert kept["refresh_token"] == sb.oauth.issued[-1] != REFRESH["cli"]
+    assert stat.S_IMODE(stores[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE(stores[0].parent.stat().st_mode) == 0o700
+    # the configured refresh token is spent: a run that used it again would be refused
+    sb.oauth.expire_access_tokens()
+    second = dlt_gong(args, tmp_path, env)
+    assert second.returncode == 0, second.stderr
+    assert (sb.oauth.refreshes - refreshes, sb.oauth.refused - refused) == (2, 0)
+    assert json.loads(stores[0].read_text())["refresh_token"] == sb.oauth.issued[-1]
+    # a third run within the access token's life refreshes nothing
+    third = dlt_gong(args, tmp_path, env)
+    assert third.returncode == 0, third.stderr
+    assert sb.oauth.refreshes - refreshes == 2
+
+
+def test_a_revoked_refresh_token_is_one_line_and_exit_2(sb: RunningSandbox, tmp_path: Path) -> None:
+    sb.reset_stats()
+    r = dlt_gong(["run", "--start-date", START], tmp_path, env_of(sb, REFRESH["revoked"]))
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "dlt-gong: Gong refused the OAuth refresh token (400 invalid_grant): it was revoked, "
+        "or already used (refresh tokens are single use). Authorize the app again and set "
+        "the new sources.gong.credentials.refresh_token"
+    ]
+    assert sb.stats()["requests"] == 0  # nothing was asked of the API
+    assert REFRESH["revoked"] not in r.stdout + r.stderr
+
+
+def test_a_token_due_to_expire_is_refreshed_before_it_is_used(
+    sb: RunningSandbox, tmp_path: Path
+) -> None:
+    """A configured access token whose expiry is within the minute: refreshed first, so
+    Gong never sees it (no 401)."""
+    soon = (datetime.now(timezone.utc) + timedelta(seconds=30)).isoformat()
+    credentials = oauth(sb, REFRESH["due"], tmp_path / "tokens.json")
+    credentials.access_token = "stale-access-token"  # type: ignore[assignment]
+    credentials.access_token_expires_at = soon
+    session = OAuthSession(credentials)
+    assert session.authorization() == f"Bearer {sb.oauth.issued[-2]}"
+    assert session.refreshes == 1 and session.api_base_url == sb.url
