@@ -19,7 +19,7 @@ from pathlib import Path
 import dlt
 import pytest
 
-from dlt_gong import GongOAuthCredentials, gong_source
+from dlt_gong import GongAuthError, GongOAuthCredentials, GongUnavailableError, gong_source
 from dlt_gong.oauth import OAuthSession, TokenStore
 from dlt_gong.sandbox import Exchange, RunningSandbox, SandboxConfig, run_sandbox
 
@@ -27,7 +27,10 @@ CLI = str(Path(sys.executable).with_name("dlt-gong"))
 NOW = datetime(2026, 4, 14, 17, 0, tzinfo=timezone.utc)
 START = (NOW - timedelta(days=5)).date().isoformat()
 CLOSED = "http://127.0.0.1:9"  # nothing listens: only Gong's token answer says where to go
-REFRESH = {name: f"rt-{name}-5d1c0e" for name in ("midload", "generic", "cli", "due", "revoked")}
+REFRESH = {
+    name: f"rt-{name}-5d1c0e"
+    for name in ("midload", "generic", "cli", "due", "shared", "kept", "revoked")
+}
 
 
 def sandbox(expired_text: str) -> Iterator[RunningSandbox]:
@@ -186,3 +189,54 @@ def test_a_token_due_to_expire_is_refreshed_before_it_is_used(
     session = OAuthSession(credentials)
     assert session.authorization() == f"Bearer {sb.oauth.issued[-2]}"
     assert session.refreshes == 1 and session.api_base_url == sb.url
+
+
+def test_runs_sharing_a_store_spend_a_refresh_token_once(
+    sb: RunningSandbox, tmp_path: Path
+) -> None:
+    """Two runs started from the same configured token: the second, finding the first's
+    newer tokens in the store, uses them instead of spending a dead refresh token."""
+    credentials = oauth(sb, REFRESH["shared"], tmp_path / "tokens.json")
+    first, second = OAuthSession(credentials), OAuthSession(credentials)
+    refreshes, refused = sb.oauth.refreshes, sb.oauth.refused
+    first.start()
+    second.start()
+    assert second.authorization() == first.authorization()
+    assert (sb.oauth.refreshes - refreshes, sb.oauth.refused - refused) == (1, 0)
+
+
+def test_a_refresh_that_never_reached_gong_keeps_the_token_and_a_cut_save_tears_nothing(
+    sb: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The crash windows of the module's doc: the token endpoint unreachable (Gong spent
+    nothing: the next run refreshes with the same token); a save cut off before its rename
+    (the store keeps the whole old file, no temp file), after Gong rotated the token: the
+    next run is refused with the line that says to authorize again."""
+    store = tmp_path / "tokens.json"
+    credentials = oauth(sb, REFRESH["kept"], store)
+    credentials.token_url = "http://127.0.0.1:9/oauth2/generate-customer-token"
+    monkeypatch.setattr("dlt_gong.oauth.time.sleep", lambda s: None)
+    with pytest.raises(GongUnavailableError) as unreachable:
+        OAuthSession(credentials).start()
+    assert str(unreachable.value) == (
+        f"the OAuth token endpoint {credentials.token_url} failed 3 times (ConnectionError); "
+        "the refresh token was kept, run again later"
+    )
+    assert not store.exists()
+    credentials.token_url = sb.token_url
+    session = OAuthSession(credentials)
+    session.start()  # the configured token was not spent
+    before = store.read_bytes()
+
+    def cut(*args: object) -> None:
+        raise OSError("killed mid-save")
+
+    sb.oauth.expire_access_tokens()
+    with monkeypatch.context() as m:
+        m.setattr("dlt_gong.oauth.os.replace", cut)
+        with pytest.raises(OSError):
+            session.renew(session.authorization())
+    assert store.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+    with pytest.raises(GongAuthError, match=r"^Gong refused the OAuth refresh token"):
+        OAuthSession(credentials).renew(session.authorization())
