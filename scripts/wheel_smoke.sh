@@ -36,7 +36,8 @@ case "$from" in "$tmp/venv/"*) ;; *) say "dlt_gong imported from $from, not the 
 grep -q "first run" demo.log || { cat demo.log; say "the demo printed no summary"; exit 1; }
 say "demo: $(grep -c '' demo.log) lines, gong.duckdb $(du -k gong.duckdb | cut -f1) kB"
 
-"$tmp/venv/bin/dlt-gong" sandbox --port 0 --users 4 --calls 10 --days 3 --no-rate-limit \
+GONG_SANDBOX_OAUTH_REFRESH_TOKEN=wheel-smoke-refresh-token \
+  "$tmp/venv/bin/dlt-gong" sandbox --port 0 --users 4 --calls 10 --days 3 --no-rate-limit \
   > sandbox.log 2>&1 &
 sandbox_pid=$!
 for _ in $(seq 100); do grep -q "listening on" sandbox.log && break; sleep 0.1; done
@@ -48,4 +49,13 @@ SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET=sandbox-access-key-secret \
   || { cat check.log; say "dlt-gong check failed"; exit 1; }
 grep -q "tables can be loaded" check.log || { cat check.log; say "check printed no verdict"; exit 1; }
 say "check: $(tail -n 1 check.log)"
+SOURCES__GONG__CREDENTIALS__CLIENT_ID=sandbox-client-id \
+SOURCES__GONG__CREDENTIALS__CLIENT_SECRET=sandbox-client-secret \
+SOURCES__GONG__CREDENTIALS__REFRESH_TOKEN=wheel-smoke-refresh-token \
+SOURCES__GONG__CREDENTIALS__TOKEN_URL="$url/oauth2/generate-customer-token" \
+  "$tmp/venv/bin/dlt-gong" check > oauth.log 2>&1 \
+  || { cat oauth.log; say "dlt-gong check with OAuth failed"; exit 1; }
+grep -q "tables can be loaded" oauth.log || { cat oauth.log; say "OAuth check printed no verdict"; exit 1; }
+ls "$DLT_DATA_DIR"/gong_oauth/*.json > /dev/null || { say "OAuth kept no refresh token"; exit 1; }
+say "check with OAuth (refreshed, api_base_url_for_customer): $(tail -n 1 oauth.log)"
 say "ok"

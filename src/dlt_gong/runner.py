@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -242,7 +243,9 @@ def hints(pipeline: dlt.Pipeline, where: str, tables: Iterable[str]) -> list[str
             f"SELECT title, started, duration FROM {pipeline.dataset_name}.calls "
             "ORDER BY started DESC LIMIT 5"
         )
-        code = f"import duckdb; duckdb.connect({where!r}, read_only=True).sql({query!r}).show()"
+        # double-quoted Python strings, so the shell's single quotes wrap them cleanly
+        path, sql = json.dumps(where), json.dumps(query)
+        code = f"import duckdb; duckdb.connect({path}, read_only=True).sql({sql}).show()"
         found.append(shlex.join([sys.executable, "-c", code]))
     return found
 

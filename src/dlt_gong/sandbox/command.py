@@ -31,6 +31,12 @@ from dlt_gong.sandbox.timeutil import parse_date_time
 @click.option("--access-key-secret", envvar="GONG_SANDBOX_ACCESS_KEY_SECRET",
               default="sandbox-access-key-secret",
               help="Env: GONG_SANDBOX_ACCESS_KEY_SECRET.")  # fmt: skip
+@click.option("--oauth-refresh-token", envvar="GONG_SANDBOX_OAUTH_REFRESH_TOKEN", default=None,
+              help="A refresh token the OAuth app (sandbox-client-id / sandbox-client-secret) "
+              "holds; the token endpoint is /oauth2/generate-customer-token. "
+              "Env: GONG_SANDBOX_OAUTH_REFRESH_TOKEN.")  # fmt: skip
+@click.option("--oauth-token-seconds", type=click.FloatRange(min=1), default=86_400.0,
+              show_default=True, help="Lifetime of an OAuth access token.")  # fmt: skip
 @click.option("--no-rate-limit", is_flag=True,
               help="No 3/s limit and no daily quota (unless --daily-quota).")  # fmt: skip
 @click.option("--daily-quota", type=click.IntRange(min=1), default=None,
@@ -43,7 +49,8 @@ from dlt_gong.sandbox.timeutil import parse_date_time
               help="Fraction of calls processed many hours late.")  # fmt: skip
 def sandbox_command(host: str, port: int, seed: int, users: int, calls: int, days: int,
                     workspaces: int, time_zone: str, now: str | None, access_key: str,
-                    access_key_secret: str, no_rate_limit: bool, daily_quota: int | None,
+                    access_key_secret: str, oauth_refresh_token: str | None,
+                    oauth_token_seconds: float, no_rate_limit: bool, daily_quota: int | None,
                     faults: str, processing_delay_minutes: float,
                     late_call_rate: float) -> None:  # fmt: skip
     """Serve a local Gong API v2 with a synthetic company until Ctrl-C."""
@@ -60,6 +67,8 @@ def sandbox_command(host: str, port: int, seed: int, users: int, calls: int, day
             now=parse_date_time(now) if now else None,
             access_key=access_key,
             access_key_secret=access_key_secret,
+            oauth_refresh_tokens=(oauth_refresh_token,) if oauth_refresh_token else (),
+            oauth_access_token_seconds=oauth_token_seconds,
             rate_limit_per_second=None if no_rate_limit else 3,
             daily_quota=daily_quota if daily_quota else (None if no_rate_limit else 10_000),
             faults=FaultConfig.parse(faults),
