@@ -126,6 +126,7 @@ class CompanyExtras:
         return ws.index
 
     def _user_by_email(self, email: str) -> Person:
+        """The user with this email; a 400 otherwise (guess: the answer is unrecorded)."""
         wanted = email.strip().lower()
         for p in self.roster.people:
             if p.email == wanted:
@@ -174,7 +175,11 @@ class CompanyExtras:
         to_dt: DateTimeArg,
         as_of: AsOf = None,
     ) -> list[dict[str, Any]]:
-        """``GET /v2/coaching``: the manager's reports in the workspace and their metrics."""
+        """``GET /v2/coaching``: the manager's reports in the workspace and their metrics.
+
+        An unknown workspace or manager is a 400 (guess: the spec lists no 404 for this
+        operation and no such answer was recorded).
+        """
         ws = self._workspace(workspace_id, BadRequestError(messages.WORKSPACE_NOT_FOUND))
         manager = self.roster.by_id.get(manager_id)
         if manager is None or manager.is_avatar:
@@ -293,7 +298,11 @@ class CompanyExtras:
     # -- permissions -----------------------------------------------------------------------
 
     def permission_profiles(self, workspace_id: str) -> list[dict[str, Any]]:
-        """``GET /v2/all-permission-profiles``: the workspace's profiles by name."""
+        """``GET /v2/all-permission-profiles``: the workspace's profiles by name.
+
+        An unknown workspace is "Bad request" (guess, by analogy with the recorded answer of
+        ``/v2/permission-profile/users`` to an unknown profile).
+        """
         ws = self._workspace(workspace_id, BadRequestError(messages.BAD_REQUEST))
         return [self.permissions.profile_json(p) for p in self.permissions.in_workspace(ws)]
 
