@@ -31,7 +31,7 @@ from dlt_gong import gong_source
 from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
 from dlt_gong.source import client_of
 from dlt_gong.windows import utc_today
-from e2e_helpers import Recorder, Truth, credentials, pipeline, rows
+from e2e_helpers import Recorder, Truth, credentials, file_format, pipeline, rows
 
 DAYS = 5
 START = utc_today() - timedelta(days=DAYS)
@@ -67,7 +67,7 @@ def _run(p: Any, sb: RunningSandbox, **kw: Any) -> Any:
         credentials=credentials(sb), base_url=sb.url, start_date=START.isoformat(),
         resources=TABLES, requests_per_second=None, **kw,
     )  # fmt: skip
-    info = p.run(source)
+    info = p.run(source, loader_file_format=file_format(p))
     assert not info.has_failed_jobs
     return source
 
