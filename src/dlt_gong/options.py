@@ -20,6 +20,7 @@ DEFAULT_BASE_URL = "https://api.gong.io"
 DEFAULT_LOOKBACK_DAYS = 3.0
 DEFAULT_STATS_LOOKBACK_DAYS = 3
 DEFAULT_HISTORY_DAYS = 365
+DEFAULT_RECONCILE_DAYS = 30.0
 AGGREGATION_PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
 
 ALL_CONTENT: dict[str, Any] = {
@@ -71,6 +72,13 @@ class LoadOptions:
     """The instant this load takes as now (UTC): the wall clock unless the user pinned it.
     Every "today" of a load (the stats windows' last day, the default start) derives from
     it, so a run can be reproduced, and `--plan` plans the same window the run loads."""
+    reconcile_days: float = DEFAULT_RECONCILE_DAYS
+    """Each run removes the loaded calls of this many last days that Gong deleted or made
+    private (0: off)."""
+    reconcile_from: datetime | None = None
+    """An explicit start of calls to reconcile instead, e.g. once over all history."""
+    reconcile_to: datetime | None = None
+    """The end of that range (exclusive; default now)."""
 
     @property
     def today(self) -> date:
@@ -146,6 +154,9 @@ def build_options(
     aggregation_period: str,
     now: str | date | datetime | None = None,
     today: date | None = None,
+    reconcile_days: float = DEFAULT_RECONCILE_DAYS,
+    reconcile_from: str | date | datetime | None = None,
+    reconcile_to: str | date | datetime | None = None,
 ) -> LoadOptions:
     """`now` pins the load's clock (an ISO date-time or date); `today` is the same for a
     whole UTC day (tests of the options alone)."""
@@ -186,6 +197,17 @@ def build_options(
             f"aggregation_period {aggregation_period!r} is not one of "
             + ", ".join(AGGREGATION_PERIODS)
         )
+    if reconcile_days < 0:
+        raise GongConfigError("reconcile_days must not be negative")
+    reconcile_start = parse_when("reconcile_from", reconcile_from)
+    reconcile_end = parse_when("reconcile_to", reconcile_to)
+    if reconcile_end is not None and reconcile_start is None:
+        raise GongConfigError("reconcile_to needs reconcile_from: the range to reconcile")
+    if reconcile_start is not None and reconcile_start >= (reconcile_end or moment):
+        raise GongConfigError(
+            f"reconcile_from {reconcile_start.isoformat()} is not before "
+            f"{'reconcile_to' if reconcile_end else 'now'} {(reconcile_end or moment).isoformat()}"
+        )
     return LoadOptions(
         start=start,
         end=end,
@@ -198,4 +220,7 @@ def build_options(
         include_private_calls=include_private_calls,
         aggregation_period=period,
         now=moment,
+        reconcile_days=float(reconcile_days),
+        reconcile_from=reconcile_start,
+        reconcile_to=reconcile_end,
     )

@@ -28,7 +28,7 @@ import dlt
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
-from dlt_gong import rows
+from dlt_gong import reconcile, rows
 from dlt_gong.client import GongClient
 from dlt_gong.credentials import GongApiKeyCredentials, GongCredentials, GongOAuthCredentials
 from dlt_gong.errors import GongQuotaExhausted
@@ -36,6 +36,7 @@ from dlt_gong.oauth import OAuthSession
 from dlt_gong.options import (
     DEFAULT_BASE_URL,
     DEFAULT_LOOKBACK_DAYS,
+    DEFAULT_RECONCILE_DAYS,
     DEFAULT_STATS_LOOKBACK_DAYS,
     LoadOptions,
     build_options,
@@ -64,6 +65,9 @@ def gong_source(
     requests_per_second: int | None = 3,
     max_retry_after_seconds: float = 300.0,
     now: str | date | datetime | None = None,
+    reconcile_days: float = DEFAULT_RECONCILE_DAYS,
+    reconcile_from: str | date | datetime | None = None,
+    reconcile_to: str | date | datetime | None = None,
 ) -> list[DltResource]:
     """Loads a Gong company: users, calls with their content and transcripts, stats,
     scorecards, trackers, workspaces, library and call outcomes.
@@ -97,6 +101,12 @@ def gong_source(
         now: the instant the load takes as now (default: the current time). Stats windows
             end at its UTC yesterday and the default start_date is a year before it; pin
             it to reproduce a run exactly (the test suite pins it to the sandbox's clock).
+        reconcile_days: each run removes the loaded calls that started in this many last
+            days and that Gong has since deleted or made private (with their transcripts
+            and child rows), for about one request per 100 calls; 0 turns it off.
+        reconcile_from: reconcile the calls that started from this date (or instant)
+            instead, e.g. once over all history; `reconcile_to` ends the range (default now).
+        reconcile_to: the end (exclusive) of the `reconcile_from` range.
     """
     options = build_options(
         start_date=start_date,
@@ -110,6 +120,9 @@ def gong_source(
         include_private_calls=include_private_calls,
         aggregation_period=aggregation_period,
         now=now,
+        reconcile_days=reconcile_days,
+        reconcile_from=reconcile_from,
+        reconcile_to=reconcile_to,
     )
     configured_url = check_base_url(base_url)
     session = None
@@ -138,9 +151,11 @@ def build_resources(client: GongClient, options: LoadOptions) -> list[DltResourc
         built[table.name] = BUILDERS[table.kind](client, table, options, parent)
     for name, resource in built.items():
         resource.selected = name in options.tables
+    resources = [*built.values(), *reconcile.removal_resources(client, options)]
+    for resource in resources:
         resource.gong_client = client  # type: ignore[attr-defined]
         resource.gong_options = options  # type: ignore[attr-defined]
-    return list(built.values())
+    return resources
 
 
 def client_of(source: DltSource) -> GongClient:
@@ -189,6 +204,7 @@ def _hints(table: Table) -> dict[str, Any]:
         "name": table.name,
         "primary_key": list(table.primary_key),
         "write_disposition": "merge",
+        **reconcile.column_hints(table),
     }
 
 
@@ -219,12 +235,12 @@ def _full_refresh(
     client: GongClient, table: Table, options: LoadOptions, parent: DltResource | None
 ) -> DltResource:
     params = _filters(table, options)
+    replace = reconcile.replaces(table, options)
 
     @_stop_on_quota
-    def pages() -> Iterator[list[dict[str, Any]]]:
-        for items in client.items(table.endpoint, params=params or None):
-            if items:
-                yield items
+    def pages() -> Iterator[Any]:
+        yield from reconcile.whole_table(client.items(table.endpoint, params=params or None),
+                                         replace)  # fmt: skip
 
     return dlt.resource(pages, **_hints(table))
 
@@ -249,12 +265,14 @@ def _per_parent(
             for row in rows.child_rows(column, parent_id, items)
         ]
 
+    replace = reconcile.replaces(table, options)
+
     @_stop_on_quota
-    def children(parents: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-        for item in parents:
-            found = fetch(item["id"])
-            if found:
-                yield found
+    def children(parents: list[dict[str, Any]]) -> Iterator[Any]:
+        """The parent yields its whole table as one item (see `reconcile.whole_table`), or
+        a partial one when the quota stopped it, and then every request here is refused:
+        so a child table is replaced only when its parent and itself were read whole."""
+        yield from reconcile.whole_table((fetch(item["id"]) for item in parents), replace)
 
     return dlt.transformer(children, data_from=parent, **_hints(table))
 

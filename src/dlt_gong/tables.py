@@ -102,6 +102,11 @@ class Table:
     probe: Callable[[ProbeContext], Probe] | None = None
     """`dlt-gong check`'s request for this table; None: the endpoint with no arguments."""
     joins: tuple[Join, ...] = ()
+    call_key: str | None = None
+    """The field naming the call a row belongs to: its rows go when the call is deleted
+    in Gong, or made private (see `reconcile.py`)."""
+    kept_for_private_calls: bool = False
+    """Gong still serves this table's rows of a private call: only deletion removes them."""
 
     def __post_init__(self) -> None:
         if not self.default and not self.why_off:
@@ -184,6 +189,7 @@ TABLES: tuple[Table, ...] = (
         requests=lambda c: pages(c.calls),
         formula="ceil(C/100)",
         incremental="`started`, with lookback",
+        call_key="id",
         filters={"workspace_id": "workspaceId", "user_ids": "primaryUserIds"},
         probe=_last_minute(ep.CALLS_EXTENSIVE),
         joins=(Join("users", "id = primary_user_id"), Join("workspaces", "id = workspace_id")),
@@ -201,6 +207,7 @@ TABLES: tuple[Table, ...] = (
         formula="ceil(C/100) at most: one per page of calls with a non-private call",
         incremental="the call's `started`",
         parent=Parent("calls"),
+        call_key="callId",
         probe=_last_minute(ep.CALL_TRANSCRIPTS),
         joins=(Join("calls", "id = call_id"),),
     ),
@@ -251,6 +258,8 @@ TABLES: tuple[Table, ...] = (
         formula="ceil(S/100)",
         incremental="review date",
         filters={"user_ids": "reviewedUserIds"},
+        call_key="callId",
+        kept_for_private_calls=True,
         probe=_reviews_since_yesterday,
         joins=(Join("calls", "id = call_id"), Join("scorecards", "scorecard_id")),
     ),

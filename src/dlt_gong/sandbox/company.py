@@ -30,6 +30,7 @@ from dlt_gong.sandbox.company_extras import CompanyExtras
 from dlt_gong.sandbox.config import SandboxConfig
 from dlt_gong.sandbox.errors import BadRequestError, NotFoundError
 from dlt_gong.sandbox.ids import IdCodec
+from dlt_gong.sandbox.removals import RemovalParams, Removals
 from dlt_gong.sandbox.reviews import REVIEW_METHODS, ReviewFilter, Reviews, methods_for
 from dlt_gong.sandbox.roster import Person, Roster
 from dlt_gong.sandbox.selector import ContentSelector
@@ -140,6 +141,17 @@ class Company(CompanyExtras):
             ),
             self.roster,
         )
+        self.removals = Removals(
+            RemovalParams(
+                seed=config.seed,
+                deleted_call_rate=config.deleted_call_rate,
+                privatized_call_rate=config.privatized_call_rate,
+                removed_settings_rate=config.removed_settings_rate,
+                within_seconds=config.removals_within_days * 86400.0,
+                anchor=anchor,
+            ),
+            self.skeleton,
+        )
         self.factory = CallFactory(config.seed, self.tz, self.skeleton, self.roster,
                                    self.accounts, self.catalog, ids)  # fmt: skip
         self.ledger = ActivityLedger(self.skeleton, self.roster, self.tz)
@@ -181,12 +193,14 @@ class Company(CompanyExtras):
 
     def users(self, *, user_ids: Iterable[str] | None = None,
               created_from: DateTimeArg = None, created_to: DateTimeArg = None,
-              include_avatars: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+              include_avatars: bool = False,
+              as_of: AsOf = None) -> list[dict[str, Any]]:  # fmt: skip
         """``GET /v2/users`` (no filters) and ``POST /v2/users/extensive``, by creation order.
 
         ``created_from`` is inclusive, ``created_to`` exclusive; unknown ``user_ids`` are
-        simply not found.
+        simply not found, nor are users removed by ``as_of``.
         """
+        moment = self._as_of(as_of)
         lo = _bound(created_from, "createdFromDateTime")
         hi = _bound(created_to, "createdToDateTime")
         wanted = set(user_ids) if user_ids is not None else None
@@ -197,6 +211,7 @@ class Company(CompanyExtras):
             self._user_json(p)
             for p in people
             if (wanted is None or p.id in wanted)
+            and not self.removals.removed("user", p.index, moment)
             and (lo is None or p.created >= lo)
             and (hi is None or p.created < hi)
         ]
@@ -211,7 +226,7 @@ class Company(CompanyExtras):
 
     def _person(self, user_id: object) -> Person:
         person = self.roster.by_id.get(user_id) if isinstance(user_id, str) else None
-        if person is None:
+        if person is None or self.removals.removed("user", person.index, self._as_of(None)):
             raise NotFoundError(messages.USER_NOT_FOUND)
         return person
 
@@ -233,42 +248,63 @@ class Company(CompanyExtras):
             raise NotFoundError(not_found)
         return ws.index
 
-    def trackers(self, workspace_id: str | None = None) -> list[dict[str, Any]]:
+    def trackers(self, workspace_id: str | None = None,
+                 as_of: AsOf = None) -> list[dict[str, Any]]:  # fmt: skip
         """``GET /v2/settings/trackers``; NotFoundError("Workspace not found") if unknown."""
         ws = self._workspace_index(workspace_id, messages.WORKSPACE_NOT_FOUND)
+        moment = self._as_of(as_of)
         return [
             self.catalog.tracker_json(t, self.tz)
             for t in self.catalog.trackers
-            if ws is None or t.workspace == ws
+            if (ws is None or t.workspace == ws)
+            and not self.removals.removed("tracker", t.index, moment)
         ]
 
-    def scorecards(self) -> list[dict[str, Any]]:
+    def scorecards(self, as_of: AsOf = None) -> list[dict[str, Any]]:
         """``GET /v2/settings/scorecards``."""
-        return [self.catalog.scorecard_json(card, self.tz) for card in self.catalog.scorecards]
+        moment = self._as_of(as_of)
+        return [
+            self.catalog.scorecard_json(card, self.tz)
+            for card in self.catalog.scorecards
+            if not self.removals.removed("scorecard", card.index, moment)
+        ]
 
     def call_outcomes(self) -> list[dict[str, Any]]:
         """``GET /v2/call-outcomes``."""
         return self.catalog.outcomes_json()
 
-    def library_folders(self, workspace_id: str | None = None) -> list[dict[str, Any]]:
+    def library_folders(self, workspace_id: str | None = None,
+                        as_of: AsOf = None) -> list[dict[str, Any]]:  # fmt: skip
         """``GET /v2/library/folders`` (public folders; roots have ``parentFolderId: null``)."""
         ws = self._workspace_index(workspace_id, messages.NO_FOLDERS_FOUND)
+        moment = self._as_of(as_of)
         return [
             self.catalog.folder_json(f, self.tz)
             for f in self.catalog.folders
-            if ws is None or f.workspace == ws
+            if (ws is None or f.workspace == ws) and not self._folder_removed(f, moment)
         ]
+
+    def _folder_removed(self, folder: Folder, moment: float) -> bool:
+        """Only folders without subfolders are ever removed, so no folder loses its parent."""
+        if folder.parent is None or any(f.parent == folder.index for f in self.catalog.folders):
+            return False
+        return self.removals.removed("folder", folder.index, moment)
 
     def library_folder_content(self, folder_id: str, as_of: AsOf = None) -> dict[str, Any]:
         """``GET /v2/library/folder-content``: the folder with the calls added by ``as_of``."""
         folder = self.catalog.folder_by_id.get(folder_id)
-        if folder is None:
-            raise NotFoundError(messages.FOLDER_NOT_FOUND)
         moment = self._as_of(as_of)
+        if folder is None or self._folder_removed(folder, moment):
+            raise NotFoundError(messages.FOLDER_NOT_FOUND)
+        removals = self.removals
         calls = [
             self._library_call(i, added, by, note, snippet)
-            for i, added, by, note, snippet in self._folder_calls(folder)
-            if added <= moment and self.skeleton.visible[i] <= moment
+            for n, (i, added, by, note, snippet) in enumerate(self._folder_calls(folder))
+            if added <= moment
+            and self.skeleton.visible[i] <= moment
+            and not removals.removed("folder_entry", folder.index * 1000 + n, moment)
+            and not removals.call_deleted(i, moment)
+            and not removals.call_privatized(i, moment)
         ]
         out = self.catalog.folder_json(folder, self.tz)
         del out["parentFolderId"]
@@ -359,7 +395,7 @@ class Company(CompanyExtras):
             host_set = {self.roster.by_id[h].index for h in hosts if h in self.roster.by_id}
         start, visible, flags = sk.start, sk.visible, sk.flags
         workspace, host = sk.workspace, sk.host
-        return array(  # compact: a cached 100,000-call result costs 400 kB, not 4 MB
+        matching = array(  # compact: a cached 100,000-call result costs 400 kB, not 4 MB
             "I",
             (
                 i
@@ -372,19 +408,42 @@ class Company(CompanyExtras):
                 and (include_private or not flags[i] & PRIVATE)
             ),
         )
+        removals = self.removals
+        if not removals.any_call:
+            return matching
+        return array(
+            "I",
+            (
+                i
+                for i in matching
+                if not removals.call_deleted(i, moment)
+                and (include_private or not removals.call_privatized(i, moment))
+            ),
+        )
+
+    def _private_now(self, i: int, item: dict[str, Any], moment: float) -> dict[str, Any]:
+        """A call made private after it was recorded: flagged, its content withheld (what
+        Gong keeps of a private call: metaData, context, parties)."""
+        if not self.removals.call_privatized(i, moment):
+            return item
+        if "metaData" not in item:
+            return {**item, "isPrivate": True}
+        kept = {k: v for k, v in item.items() if k in ("metaData", "context", "parties")}
+        kept["metaData"] = {**item["metaData"], "isPrivate": True}
+        return kept
 
     def calls_basic(self, from_dt: DateTimeArg = None, to_dt: DateTimeArg = None,
                     workspace_id: str | None = None,
                     as_of: AsOf = None) -> LazyList[dict[str, Any]]:  # fmt: skip
         """``GET /v2/calls``: ``CallBasicData`` of processed calls, by start time then id."""
-        keys = self.call_indices(from_dt, to_dt, workspace_id=workspace_id, as_of=as_of)
-        if self.config.unknown_fields:
-            return LazyList(
-                keys,
-                lambda i: unknown.call_metadata(dict(self.factory.metadata(i))),
-                self.factory.call_id,
-            )
-        return LazyList(keys, lambda i: dict(self.factory.metadata(i)), self.factory.call_id)
+        moment = self._as_of(as_of)
+        keys = self.call_indices(from_dt, to_dt, workspace_id=workspace_id, as_of=moment)
+
+        def build(i: int) -> dict[str, Any]:
+            found = self._private_now(i, dict(self.factory.metadata(i)), moment)
+            return unknown.call_metadata(found) if self.config.unknown_fields else found
+
+        return LazyList(keys, build, self.factory.call_id)
 
     def calls(self, from_dt: DateTimeArg = None, to_dt: DateTimeArg = None,
               workspace_id: str | None = None, call_ids: Iterable[str] | None = None,
@@ -404,13 +463,12 @@ class Company(CompanyExtras):
         keys = self.call_indices(from_dt, to_dt, workspace_id=workspace_id, call_ids=call_ids,
                                  primary_user_ids=primary_user_ids, as_of=moment)  # fmt: skip
         factory = self.factory
-        if self.config.unknown_fields:
-            return LazyList(
-                keys,
-                lambda i: unknown.call_item(factory.item(i, selector, moment)),
-                factory.call_id,
-            )
-        return LazyList(keys, lambda i: factory.item(i, selector, moment), factory.call_id)
+
+        def build(i: int) -> dict[str, Any]:
+            found = self._private_now(i, factory.item(i, selector, moment), moment)
+            return unknown.call_item(found) if self.config.unknown_fields else found
+
+        return LazyList(keys, build, factory.call_id)
 
     def transcripts(self, from_dt: DateTimeArg = None, to_dt: DateTimeArg = None,
                     workspace_id: str | None = None, call_ids: Iterable[str] | None = None,
@@ -632,8 +690,14 @@ class Company(CompanyExtras):
             scorecards=frozenset(scorecard_ids) if scorecard_ids is not None else None,
         )
         moment = self._as_of(as_of)
-        keys = self._cached(("reviews", flt, moment),
-                            lambda: array("I", self.reviews.find(flt, moment)))  # fmt: skip
+        sk, removals = self.skeleton, self.removals
+
+        def find() -> array[int]:  # a deleted call's scorecards go with it
+            found = self.reviews.find(flt, moment)
+            return array("I", (e for e in found
+                               if not removals.call_deleted(sk.event_call(e), moment)))  # fmt: skip
+
+        keys = self._cached(("reviews", flt, moment), find)
         return LazyList(keys, self.reviews.item, lambda e: self.ids.encode("answered-scorecard", e))
 
 

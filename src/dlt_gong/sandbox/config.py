@@ -111,6 +111,12 @@ class SandboxConfig:
     # audit log entries are listed up to this long after their eventTime, each its own
     # delay (guess: Gong does not say how soon an entry is listed); 0 = at once
     log_delay_minutes: float = 0.0
+    # what Gong loses after the clock starts, each at a time drawn per row from the seed
+    # within ``removals_within_days`` of the start (or of the call becoming visible)
+    deleted_call_rate: float = 0.0  # calls deleted in Gong
+    privatized_call_rate: float = 0.0  # public calls made private
+    removed_settings_rate: float = 0.0  # users, trackers, scorecards, folders, folder entries
+    removals_within_days: float = 7.0
 
     # -- the API ----------------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -148,13 +154,16 @@ class SandboxConfig:
             raise ValueError("workspaces must be between 1 and 20")
         if self.log_delay_minutes < 0:
             raise ValueError("log_delay_minutes must not be negative")
-        for name in ("private_call_rate", "late_call_rate"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be between 0 and 1")
         if self.oauth_access_token_seconds <= 0:
             raise ValueError("oauth_access_token_seconds must be positive")
         if self.oauth_expired_token_text not in ("expired", "generic"):
             raise ValueError('oauth_expired_token_text must be "expired" or "generic"')
+        for name in ("private_call_rate", "late_call_rate", "deleted_call_rate",
+                     "privatized_call_rate", "removed_settings_rate"):  # fmt: skip
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+        if self.removals_within_days < 0:
+            raise ValueError("removals_within_days must not be negative")
         if self.page_size < 1:
             raise ValueError("page_size must be at least 1")
         if self.now is not None and self.now.tzinfo is None:

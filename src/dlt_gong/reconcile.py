@@ -1,0 +1,273 @@
+"""Rows gone from Gong are gone from the destination.
+
+Two kinds of table lose rows in Gong, and each is reconciled its own way:
+
+* Full-refresh tables (users, settings, library, outcomes) are read whole on every run.
+  Read to the end, a table is loaded with dlt's `replace`, which empties it and its child
+  tables first, so a row removed in Gong is gone. A read the daily quota cut short (or
+  whose parent table was cut short) is merged instead: it updates what it read and
+  removes nothing, so a partial read never passes for the whole table. Under a
+  `workspace_id` scope, the workspace-scoped tables merge too, so that a load of one
+  workspace never empties another's rows.
+
+* Calls are read by a moving start-time window, so a call deleted in Gong, or made
+  private, after it was loaded would never be read again. A reconcile pass lists the
+  call ids Gong has now in a window (the last `reconcile_days`, or the explicit
+  `reconcile_from`..`reconcile_to`) with `GET /v2/calls`, 100 ids a request, compares
+  them with the calls the destination holds in that window, and loads tombstones: rows
+  of the missing ids whose `_gong_removed` column carries dlt's `hard_delete` hint. dlt's
+  merge then deletes those rows and their child rows (`calls__*`, the transcript and its
+  sentences) in the same load as the rest of the run: nothing runs after the load, so a
+  run killed at any point leaves nothing half done (the next run compares again).
+  Private calls count as gone unless `include_private_calls`; a deleted call also takes
+  its answered scorecards (Gong keeps those of a private call, and so do we).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import dlt
+from dlt.destinations.exceptions import DatabaseUndefinedRelation
+from dlt.extract.resource import DltResource
+
+from dlt_gong import endpoints as ep
+from dlt_gong.client import GongClient
+from dlt_gong.errors import GongQuotaExhausted
+from dlt_gong.options import LoadOptions
+from dlt_gong.tables import BY_NAME, TABLES, Table
+from dlt_gong.windows import gong_datetime
+
+logger = logging.getLogger("dlt_gong")
+
+REMOVED = "_gong_removed"
+"""The tombstone column: True on a row that tells dlt's merge to delete its key."""
+TOMBSTONE_COLUMNS: dict[str, Any] = {
+    REMOVED: {"data_type": "bool", "nullable": True, "hard_delete": True}
+}
+
+SCHEDULED_MARGIN = timedelta(days=1)
+"""`GET /v2/calls` filters web conferences on their scheduled time, not their start
+(Gong's docs for /v2/calls; the spec says only "date-time"). The ids are listed over the
+window widened by this margin on both sides, and a loaded call is judged only when its
+scheduled time falls inside the widened window; a call that started more than a day from
+its scheduled time is left alone (guess: Gong documents no bound)."""
+
+ID_CHUNK = 500
+
+
+def column_hints(table: Table) -> dict[str, Any]:
+    """The tombstone column for a table whose rows belong to a call. Every resource that
+    writes the table declares it: dlt keeps a column hint only if the table's own resource
+    has it too (with only the tombstones' resource declaring it, a run where that resource
+    was extracted first inserted the tombstones instead of deleting)."""
+    return {"columns": TOMBSTONE_COLUMNS} if table.call_key else {}
+
+
+# -- full-refresh tables ------------------------------------------------------------------
+
+
+def replaces(table: Table, options: LoadOptions) -> bool:
+    """Whether a whole read of `table` may replace it: not when a workspace scope reads
+    only part of it (then rows of other workspaces would be emptied)."""
+    scoped = "workspace_id" in table.filters or (
+        table.parent is not None and "workspace_id" in BY_NAME[table.parent.table].filters
+    )
+    return not (scoped and options.workspace_id)
+
+
+def whole_table(
+    read: Iterator[list[dict[str, Any]]], replace: bool
+) -> Iterator[list[dict[str, Any]] | Any]:
+    """Reads a full-refresh table to its end and yields it as one item, hinted `replace`
+    (an empty table too: dlt then empties it). Stopped by the daily quota, it yields what
+    it read without the hint (merged: updated, nothing removed) and lets the stop go on."""
+    found: list[dict[str, Any]] = []
+    try:
+        for items in read:
+            found.extend(items)
+    except GongQuotaExhausted:
+        if found:
+            yield found
+        raise
+    if replace:
+        yield dlt.mark.with_hints(found, dlt.mark.make_hints(write_disposition="replace"))
+    elif found:
+        yield found
+
+
+# -- calls --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """The call starts a reconcile pass covers, `start` inclusive, `end` exclusive."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def listed(self) -> tuple[datetime, datetime]:
+        """The window Gong is asked for: widened for calls filtered on scheduled time."""
+        return self.start - SCHEDULED_MARGIN, self.end + SCHEDULED_MARGIN
+
+
+def window(options: LoadOptions) -> Window | None:
+    """The explicit range when one is given, else the last `reconcile_days` (None: off)."""
+    if options.reconcile_from is not None:
+        return Window(options.reconcile_from, options.reconcile_to or options.now)
+    if options.reconcile_days <= 0:
+        return None
+    return Window(options.now - timedelta(days=options.reconcile_days), options.now)
+
+
+@dataclass(frozen=True)
+class Gone:
+    """Loaded calls Gong no longer serves: `removed` (deleted, or private when private
+    calls are dropped) and the `deleted` among them."""
+
+    removed: tuple[str, ...]
+    deleted: tuple[str, ...]
+
+
+def removal_resources(client: GongClient, options: LoadOptions) -> list[DltResource]:
+    """The reconcile pass: a resource that finds the gone calls (never loaded itself) and,
+    for each table whose rows belong to a call, a transformer of tombstones into it."""
+    span = window(options)
+    wanted = [t for t in TABLES if t.call_key and t.name in options.tables]
+    if span is None or not wanted:
+        return []
+
+    def gone_calls() -> Iterator[Gone]:
+        try:
+            found = find_gone(client, options, span)
+        except GongQuotaExhausted as exc:
+            logger.info("reconcile of deleted calls skipped: %s", exc)
+            return
+        if found.removed:
+            logger.info("%d loaded calls are no longer in Gong (or are private): removing them",
+                        len(found.removed))  # fmt: skip
+            yield found
+
+    parent = dlt.resource(gone_calls, name="gone_calls", selected=False)
+    return [parent, *(_tombstones(table, parent) for table in wanted)]
+
+
+def _tombstones(table: Table, parent: DltResource) -> DltResource:
+    def tombstones(gone: Gone) -> Iterator[list[dict[str, Any]]]:
+        calls = gone.removed if not table.kept_for_private_calls else gone.deleted
+        if not calls:
+            return
+        key = table.primary_key
+        if key == (table.call_key,):
+            yield [{key[0]: call, REMOVED: True} for call in calls]
+            return
+        for keys in _loaded_keys(table, calls):
+            yield [{**dict(zip(key, values, strict=True)), REMOVED: True} for values in keys]
+
+    return dlt.transformer(
+        tombstones,
+        data_from=parent,
+        name=f"{table.name}_removed",
+        table_name=table.name,
+        primary_key=list(table.primary_key),
+        write_disposition="merge",
+        columns=TOMBSTONE_COLUMNS,
+    )
+
+
+def find_gone(client: GongClient, options: LoadOptions, span: Window) -> Gone:
+    """Compares the calls loaded in `span` with the ids Gong lists there now; lists
+    nothing (spends no request) when nothing is loaded there."""
+    loaded = loaded_calls(span, options.workspace_id)
+    if not loaded:
+        return Gone((), ())
+    listed_from, listed_to = span.listed
+    params = {"fromDateTime": gong_datetime(listed_from), "toDateTime": gong_datetime(listed_to)}
+    if options.workspace_id:
+        params["workspaceId"] = options.workspace_id
+    present: set[str] = set()
+    private: set[str] = set()
+    for items in client.items(ep.CALLS, params=params):
+        for call in items:
+            present.add(str(call["id"]))
+            if call.get("isPrivate"):
+                private.add(str(call["id"]))
+    deleted = tuple(c for c in loaded if c not in present)
+    hidden = () if options.include_private_calls else tuple(c for c in loaded if c in private)
+    return Gone(tuple(sorted((*deleted, *hidden))), deleted)
+
+
+def _sql() -> Any:
+    """The destination's SQL client, or None for a destination without one."""
+    pipeline = dlt.current.pipeline()
+    try:
+        return pipeline.sql_client(dlt.current.source_schema().name)
+    except Exception as exc:  # e.g. a filesystem destination: nothing to compare with
+        logger.warning("the destination cannot be queried (%s): calls deleted in Gong are "
+                       "not removed from it", exc)  # fmt: skip
+        return None
+
+
+def _columns(table: str) -> set[str]:
+    """The columns the destination has for `table`, as the schema being extracted knows
+    them (empty on a first run)."""
+    schema = dlt.current.source_schema()
+    return set(schema.tables.get(table, {}).get("columns", {}))
+
+
+def loaded_calls(span: Window, workspace_id: str | None) -> list[str]:
+    """Ids of the loaded calls that started in `span` (and, when the destination knows
+    it, were scheduled inside the listed window), in this workspace if scoped."""
+    columns = _columns("calls")
+    if not {"id", "started"} <= columns:
+        return []
+    listed_from, listed_to = span.listed
+    where = ["started >= %s", "started < %s"]
+    args: list[Any] = [span.start, span.end]
+    if "scheduled" in columns:
+        where.append("(scheduled IS NULL OR (scheduled >= %s AND scheduled < %s))")
+        args += [listed_from, listed_to]
+    if workspace_id and "workspace_id" in columns:
+        where.append("workspace_id = %s")
+        args.append(workspace_id)
+    sql = _sql()
+    if sql is None:
+        return []
+    try:
+        with sql:
+            table = sql.make_qualified_table_name("calls")
+            found = sql.execute_sql(f"SELECT id FROM {table} WHERE {' AND '.join(where)}", *args)
+    except DatabaseUndefinedRelation:
+        return []
+    return sorted(str(row[0]) for row in found or [])
+
+
+def _loaded_keys(table: Table, calls: Sequence[str]) -> Iterator[list[tuple[Any, ...]]]:
+    """The primary keys of `table`'s loaded rows that belong to `calls`."""
+    naming = dlt.current.source_schema().naming
+    call_column = naming.normalize_identifier(table.call_key or "")
+    key_columns = [naming.normalize_identifier(k) for k in table.primary_key]
+    if not {call_column, *key_columns} <= _columns(table.name):
+        return
+    sql = _sql()
+    if sql is None:
+        return
+    try:
+        with sql:
+            name = sql.make_qualified_table_name(table.name)
+            for i in range(0, len(calls), ID_CHUNK):
+                chunk = list(calls[i : i + ID_CHUNK])
+                marks = ", ".join(["%s"] * len(chunk))
+                query = (
+                    f"SELECT {', '.join(key_columns)} FROM {name} WHERE {call_column} IN ({marks})"
+                )
+                found = sql.execute_sql(query, *chunk)
+                if found:
+                    yield [tuple(row) for row in found]
+    except DatabaseUndefinedRelation:
+        return
