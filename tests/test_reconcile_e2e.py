@@ -16,13 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+import pytest
 
+import dlt_gong
 from contract_watch import TEST_NOW
+from dlt_gong import GongQuotaExhausted, gong_source
 from dlt_gong.options import ALL_CONTENT
 from dlt_gong.reconcile import SCHEDULED_MARGIN
 from dlt_gong.sandbox.errors import NotFoundError
 from dlt_gong.source import client_of
-from e2e_helpers import Recorder, count, ids, load, pipeline, rows
+from e2e_helpers import Recorder, count, credentials, ids, load, pipeline, rows
 
 DAYS = 40
 START = (TEST_NOW - timedelta(days=DAYS)).replace(hour=0, minute=0)
@@ -175,3 +178,53 @@ def test_deleted_and_private_calls_and_removed_settings_are_gone_after_the_next_
     assert count(p, "call_transcripts__sentences") == after.sentences()
     assert orphans(p, "call_transcripts__sentences", "call_transcripts") == 0
     assert ids(p, "answered_scorecards", "answered_scorecard_id") == after.answered_scorecards()
+
+
+def test_a_read_cut_short_by_the_quota_never_replaces_a_table(
+    make_sandbox: Callable[..., Any], tmp_path: Path
+) -> None:
+    sb = make_sandbox(**REMOVING, page_size=5, daily_quota=1000)
+    p = pipeline(tmp_path)
+    tables = ["users", "user_settings_history"]
+
+    def run() -> None:
+        source = gong_source(credentials=credentials(sb), base_url=sb.url, resources=tables,
+                             now=sb.company.now(), requests_per_second=None,
+                             max_retry_after_seconds=60)  # fmt: skip
+        dlt_gong.run(p, source)
+
+    run()
+    first = loaded_settings(p)
+    assert len(first["users"]) == 20
+    sb.clock.advance(5 * 86400)
+    sb.limits.set_used_today(1000 - 2)  # two pages of five users, then the quota is spent
+    with pytest.raises(GongQuotaExhausted):
+        run()
+    cut = loaded_settings(p)
+    truth = Truth(sb.company, sb.company.now()).settings()
+    assert set(first["users"]) - set(truth["users"])  # users were removed in Gong ...
+    assert cut["users"] == first["users"]  # ... but a partial read removes nothing
+    assert cut["user_settings_history"] == first["user_settings_history"]
+    sb.clock.advance(86400)  # the quota resets: read whole, both tables are replaced
+    run()
+    truth = Truth(sb.company, sb.company.now()).settings()
+    assert loaded_settings(p)["users"] == truth["users"]
+    assert loaded_settings(p)["user_settings_history"] == truth["user_settings_history"]
+
+
+def test_a_workspace_scoped_load_keeps_other_workspaces_rows(
+    make_sandbox: Callable[..., Any], tmp_path: Path
+) -> None:
+    sb = make_sandbox(**REMOVING)
+    p = pipeline(tmp_path)
+    load(p, sb, resources=["trackers"], now=sb.company.now())
+    first = {t["trackerId"]: t["workspaceId"] for t in sb.company.trackers()}
+    assert ids(p, "trackers", "tracker_id") == sorted(first)
+    sb.clock.advance(5 * 86400)
+    scope = sb.company.workspaces()[0]["id"]
+    load(p, sb, resources=["trackers"], now=sb.company.now(), workspace_id=scope)
+    now = {t["trackerId"] for t in sb.company.trackers()}
+    assert set(first) - now  # trackers were removed in Gong
+    # merged, not replaced: every row of the other workspace, and the scope's removed rows,
+    # stay (documented: a scoped load does not reconcile the scoped settings tables)
+    assert ids(p, "trackers", "tracker_id") == sorted(first)

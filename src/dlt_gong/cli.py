@@ -151,6 +151,12 @@ def load_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--resources", help="Comma-separated table names; default: the default set."),
         click.option("--lookback-days", type=float, help="Re-read this many days for late calls."),
         click.option("--workspace-id", help="Only this Gong workspace."),
+        click.option("--reconcile-days", type=float,
+                     help="Remove loaded calls of this many last days that Gong deleted or "
+                          "made private (default 30; 0: off)."),
+        click.option("--reconcile-from",
+                     help="Instead, reconcile the calls started from this date (YYYY-MM-DD)."),
+        click.option("--reconcile-to", help="End (exclusive) of --reconcile-from; default now."),
         click.option("--progress", default="log", show_default=True,
                      type=click.Choice(["log", "tqdm", "enlighten", "alive_progress", "none"])),
     ]  # fmt: skip
@@ -203,7 +209,8 @@ def demo(ctx: click.Context, **kw: Any) -> None:
 
 def _source_kwargs(kw: dict[str, Any]) -> dict[str, Any]:
     return {k: kw[k] for k in ("base_url", "start_date", "end_date", "resources",
-                               "lookback_days", "workspace_id") if k in kw}  # fmt: skip
+                               "lookback_days", "workspace_id", "reconcile_days",
+                               "reconcile_from", "reconcile_to") if k in kw}  # fmt: skip
 
 
 def main() -> None:

@@ -30,6 +30,9 @@ class Counts:
     """Users with activity on each day of the window (interaction stats)."""
     answered_scorecards: int = 0
     library_folders: int = 0
+    reconciled_calls: int | None = None
+    """Calls Gong lists in the reconcile window (`reconcile.py`), None when no reconcile
+    pass runs; the pass sends no request while nothing is loaded in that window."""
 
     @property
     def call_pages(self) -> int:

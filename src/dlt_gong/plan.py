@@ -38,7 +38,10 @@ def with_parents(tables: Iterable[str]) -> list[str]:
 
 def requests_per_table(counts: Counts, tables: Iterable[str]) -> dict[str, int]:
     """The requests each table costs, under the source's design."""
-    return {name: BY_NAME[name].requests(counts) for name in with_parents(tables)}
+    found = {name: BY_NAME[name].requests(counts) for name in with_parents(tables)}
+    if counts.reconciled_calls is not None:
+        found[RECONCILE] = pages(counts.reconciled_calls)
+    return found
 
 
 def counts_read(tables: Iterable[str]) -> set[str]:
@@ -61,6 +64,11 @@ def counts_read(tables: Iterable[str]) -> set[str]:
     for name in with_parents(tables):
         BY_NAME[name].requests(probe)
     return seen
+
+
+RECONCILE = "(reconcile: GET /v2/calls)"
+"""The plan's line for the reconcile pass over the calls of the last `reconcile_days`
+(0 requests while nothing is loaded in that window, e.g. on a first run)."""
 
 
 def seconds_at(requests: int, per_second: int = 3) -> float:

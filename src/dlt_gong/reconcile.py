@@ -58,6 +58,8 @@ scheduled time falls inside the widened window; a call that started more than a 
 its scheduled time is left alone (guess: Gong documents no bound)."""
 
 ID_CHUNK = 500
+CALL_TABLES = tuple(t.name for t in TABLES if t.call_key)
+"""Tables whose rows belong to a call: loading any of them brings the reconcile pass."""
 
 
 def column_hints(table: Table) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import dlt
 from dlt.common.pipeline import LoadInfo, get_dlt_pipelines_dir
 
 from dlt_gong import endpoints as ep
+from dlt_gong import reconcile
 from dlt_gong.client import GongClient
 from dlt_gong.errors import GongAuthError, GongConfigError, GongError
 from dlt_gong.plan import (
@@ -286,9 +287,15 @@ def print_plan(**kw: Any) -> None:
         if name in counts_read(opts.tables)
     }
     days = max(0, ((opts.end_date or opts.today) - opts.start_date).days)
+    span = reconcile.window(opts)
+    reconciled = None
+    if span is not None and any(t in opts.tables for t in reconcile.CALL_TABLES):
+        listed_from, listed_to = span.listed  # an upper bound: 0 while nothing is loaded there
+        listed = {"fromDateTime": listed_from.isoformat(), "toDateTime": listed_to.isoformat()}
+        reconciled = _total(client, ep.CALLS, params={**params, **listed})
     counts = Counts(
         users=users, calls=calls, active_users=users, active_users_per_day=[users] * days,
-        answered_scorecards=calls // 4, **counted,
+        answered_scorecards=calls // 4, reconciled_calls=reconciled, **counted,
     )  # fmt: skip
     per_table = requests_per_table(counts, opts.tables)
     total = sum(per_table.values())

@@ -48,7 +48,10 @@ from dlt_gong.windows import CallsWindow, DateWindow, advance, gong_datetime
 logger = logging.getLogger("dlt_gong")
 
 
-@dlt.source(name="gong")
+# root_key: every child row carries its root row's key even in a table loaded with
+# `replace`, so a later `merge` of the same table (a read the quota cut short) can match its
+# child rows; without it dlt adds that NOT NULL column to rows that lack it and the load fails
+@dlt.source(name="gong", root_key=True)
 def gong_source(
     credentials: GongCredentials = dlt.secrets.value,
     base_url: str = DEFAULT_BASE_URL,

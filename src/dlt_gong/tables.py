@@ -83,7 +83,7 @@ class Table:
     name: str
     endpoint: Endpoint
     primary_key: tuple[str, ...]
-    """Gong's field names; every table loads with `merge` on them."""
+    """Gong's field names: the key of `merge` (and of a full-refresh table's rows)."""
     kind: Kind
     requests: Callable[[Counts], int]
     """The requests a load spends on this table, from the plan's counts."""

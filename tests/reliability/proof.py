@@ -56,6 +56,8 @@ def _expected(truth: Truth, tables: list[str]) -> dict[str, tuple[str, list[str]
     out: dict[str, tuple[str, list[str], int | None]] = {}
     if "users" in tables:
         out["users"] = ("id", sorted(u["id"] for u in company.users()), None)
+    if "trackers" in tables:
+        out["trackers"] = ("tracker_id", sorted(t["trackerId"] for t in company.trackers()), None)
     if "workspaces" in tables:
         out["workspaces"] = ("id", sorted(w["id"] for w in company.workspaces()), None)
     if "calls" in tables:

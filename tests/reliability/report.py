@@ -15,7 +15,9 @@ from pathlib import Path
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
 
-GROUPS = ("fault", "quota", "crash", "forward compatibility", "bad input", "secrets")
+GROUPS = (
+    "fault", "quota", "crash", "deletions", "forward compatibility", "bad input", "secrets",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
