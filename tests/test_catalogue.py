@@ -14,7 +14,7 @@ import pytest
 from dlt_gong import endpoints as ep
 from dlt_gong import gong_source, runner
 from dlt_gong.errors import GongAuthError
-from dlt_gong.plan import counts_read, requests_per_table, with_parents
+from dlt_gong.plan import RECONCILE, counts_read, requests_per_table, with_parents
 from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
 from dlt_gong.sandbox.app import GongApi
 from dlt_gong.sandbox.state import SandboxState
@@ -112,9 +112,11 @@ def test_plan_prints_each_rows_formula(
             line.startswith(f"  {table.name} ") and line.endswith(f"requests   {table.formula}")
             for line in out.splitlines()
         ), table.name
-    # users and calls, then one request per count a chosen formula reads
+    # users and calls, then one request per count a chosen formula reads, and the calls
+    # of the reconcile window (a separate line, not a table)
     extra = len(counts_read(NAMES) & set(runner.COUNTERS))
-    assert sb.stats()["requests"] == 2 + extra
+    assert sb.stats()["requests"] == 2 + extra + 1
+    assert f"  {RECONCILE:<28}" in out
     folders = len(sb.company.library_folders())
     assert f"  {'library_folder_calls':<28}{folders:>8,} requests" in out
 

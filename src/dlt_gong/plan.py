@@ -22,7 +22,10 @@ LEGEND = (
     "S answered scorecards, F library folders"
 )
 
-__all__ = ["DAILY_QUOTA", "LEGEND", "Counts", "counts_read", "pages", "requests_per_table"]
+__all__ = [
+    "DAILY_QUOTA", "LEGEND", "RECONCILE", "RECONCILE_FORMULA", "Counts", "counts_read", "pages",
+    "requests_per_table",
+]  # fmt: skip
 
 
 def with_parents(tables: Iterable[str]) -> list[str]:
@@ -66,9 +69,10 @@ def counts_read(tables: Iterable[str]) -> set[str]:
     return seen
 
 
-RECONCILE = "(reconcile: GET /v2/calls)"
+RECONCILE = "(reconcile deleted calls)"
 """The plan's line for the reconcile pass over the calls of the last `reconcile_days`
-(0 requests while nothing is loaded in that window, e.g. on a first run)."""
+(`reconcile.py`): GET /v2/calls, ids only."""
+RECONCILE_FORMULA = "ceil(R/100), R calls started in the reconcile window ± 1 day"
 
 
 def seconds_at(requests: int, per_second: int = 3) -> float:

@@ -19,13 +19,15 @@ Two kinds of table lose rows in Gong, and each is reconciled its own way:
   merge then deletes those rows and their child rows (`calls__*`, the transcript and its
   sentences) in the same load as the rest of the run: nothing runs after the load, so a
   run killed at any point leaves nothing half done (the next run compares again).
-  Private calls count as gone unless `include_private_calls`; a deleted call also takes
-  its answered scorecards (Gong keeps those of a private call, and so do we).
+  A call made private loses its transcript, and its row too unless
+  `include_private_calls`; a deleted call also takes its answered scorecards (Gong keeps
+  those of a private call, and so do we). Each table's row in the catalogue says which.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -129,39 +131,69 @@ def window(options: LoadOptions) -> Window | None:
 
 @dataclass(frozen=True)
 class Gone:
-    """Loaded calls Gong no longer serves: `removed` (deleted, or private when private
-    calls are dropped) and the `deleted` among them."""
+    """Loaded calls Gong no longer serves: `deleted` ones and ones made `private`."""
 
-    removed: tuple[str, ...]
     deleted: tuple[str, ...]
+    private: tuple[str, ...]
+
+    def of(self, table: Table, options: LoadOptions) -> tuple[str, ...]:
+        """The calls whose rows go from `table` (its catalogue row says what a private
+        call keeps)."""
+        drop_private = table.private_calls == "removed" or (
+            table.private_calls == "include_private_calls" and not options.include_private_calls
+        )
+        return tuple(sorted((*self.deleted, *self.private))) if drop_private else self.deleted
+
+
+QUOTA_STOPPED = "quota_stopped_at"
+"""Source state: when a run was last stopped by the daily quota (epoch seconds)."""
+
+
+def note_quota_stop() -> None:
+    """Remembers that this run was stopped by the daily quota (see `removal_resources`)."""
+    dlt.current.source_state()[QUOTA_STOPPED] = time.time()
 
 
 def removal_resources(client: GongClient, options: LoadOptions) -> list[DltResource]:
     """The reconcile pass: a resource that finds the gone calls (never loaded itself) and,
-    for each table whose rows belong to a call, a transformer of tombstones into it."""
+    for each table whose rows belong to a call, a transformer of tombstones into it.
+
+    A run that follows one the daily quota stopped skips the recent-window pass, so that a
+    backlog gets the whole quota (with a small quota the pass could take every day's share
+    and the load would never catch up); the pass runs again once a run completes. An
+    explicit `reconcile_from` range always runs."""
     span = window(options)
     wanted = [t for t in TABLES if t.call_key and t.name in options.tables]
     if span is None or not wanted:
         return []
+    built = time.time()  # a stop noted before this is an earlier run's
 
     def gone_calls() -> Iterator[Gone]:
+        state = dlt.current.source_state()
+        stopped = state.get(QUOTA_STOPPED)
+        if stopped is not None and stopped < built:
+            del state[QUOTA_STOPPED]
+            if options.reconcile_from is None:
+                logger.info("reconcile skipped: the last run was stopped by the daily quota")
+                return
         try:
             found = find_gone(client, options, span)
-        except GongQuotaExhausted as exc:
+        except GongQuotaExhausted as exc:  # a partial list proves nothing: remove nothing
             logger.info("reconcile of deleted calls skipped: %s", exc)
+            note_quota_stop()
             return
-        if found.removed:
-            logger.info("%d loaded calls are no longer in Gong (or are private): removing them",
-                        len(found.removed))  # fmt: skip
+        if found.deleted or found.private:
+            logger.info("reconcile: %d loaded calls were deleted in Gong, %d are private",
+                        len(found.deleted), len(found.private))  # fmt: skip
             yield found
 
     parent = dlt.resource(gone_calls, name="gone_calls", selected=False)
-    return [parent, *(_tombstones(table, parent) for table in wanted)]
+    return [parent, *(_tombstones(table, options, parent) for table in wanted)]
 
 
-def _tombstones(table: Table, parent: DltResource) -> DltResource:
+def _tombstones(table: Table, options: LoadOptions, parent: DltResource) -> DltResource:
     def tombstones(gone: Gone) -> Iterator[list[dict[str, Any]]]:
-        calls = gone.removed if not table.kept_for_private_calls else gone.deleted
+        calls = gone.of(table, options)
         if not calls:
             return
         key = table.primary_key
@@ -200,8 +232,7 @@ def find_gone(client: GongClient, options: LoadOptions, span: Window) -> Gone:
             if call.get("isPrivate"):
                 private.add(str(call["id"]))
     deleted = tuple(c for c in loaded if c not in present)
-    hidden = () if options.include_private_calls else tuple(c for c in loaded if c in private)
-    return Gone(tuple(sorted((*deleted, *hidden))), deleted)
+    return Gone(deleted, tuple(c for c in loaded if c in private))
 
 
 def _sql() -> Any:

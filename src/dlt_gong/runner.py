@@ -25,6 +25,8 @@ from dlt_gong.errors import GongAuthError, GongConfigError, GongError
 from dlt_gong.plan import (
     DAILY_QUOTA,
     LEGEND,
+    RECONCILE,
+    RECONCILE_FORMULA,
     Counts,
     counts_read,
     requests_per_table,
@@ -304,7 +306,8 @@ def print_plan(**kw: Any) -> None:
         f"{calls:,} calls (counted with {client.requests_sent} requests):"
     )
     for name, n in per_table.items():
-        click.echo(f"  {name:<28}{n:>8,} requests   {BY_NAME[name].formula}")
+        formula = RECONCILE_FORMULA if name == RECONCILE else BY_NAME[name].formula
+        click.echo(f"  {name:<28}{n:>8,} requests   {formula}")
     hours = seconds_at(total) / 3600
     click.echo(
         f"  {'total':<28}{total:>8,} requests: {hours:.2f} h at 3 requests/s, "

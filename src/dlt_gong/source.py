@@ -198,6 +198,7 @@ def _stop_on_quota(
             exc.told = True  # type: ignore[attr-defined]
             level = logging.INFO if told else logging.WARNING
             logger.log(level, "%s stopped: %s", gen.__name__, exc)
+            reconcile.note_quota_stop()
 
     return wrapper
 

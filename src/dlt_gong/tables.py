@@ -105,8 +105,9 @@ class Table:
     call_key: str | None = None
     """The field naming the call a row belongs to: its rows go when the call is deleted
     in Gong, or made private (see `reconcile.py`)."""
-    kept_for_private_calls: bool = False
-    """Gong still serves this table's rows of a private call: only deletion removes them."""
+    private_calls: Literal["removed", "kept", "include_private_calls"] = "removed"
+    """This table's rows of a call made private: removed (Gong withholds them), kept (Gong
+    still serves them), or removed unless the `include_private_calls` option is set."""
 
     def __post_init__(self) -> None:
         if not self.default and not self.why_off:
@@ -190,6 +191,7 @@ TABLES: tuple[Table, ...] = (
         formula="ceil(C/100)",
         incremental="`started`, with lookback",
         call_key="id",
+        private_calls="include_private_calls",
         filters={"workspace_id": "workspaceId", "user_ids": "primaryUserIds"},
         probe=_last_minute(ep.CALLS_EXTENSIVE),
         joins=(Join("users", "id = primary_user_id"), Join("workspaces", "id = workspace_id")),
@@ -259,7 +261,7 @@ TABLES: tuple[Table, ...] = (
         incremental="review date",
         filters={"user_ids": "reviewedUserIds"},
         call_key="callId",
-        kept_for_private_calls=True,
+        private_calls="kept",
         probe=_reviews_since_yesterday,
         joins=(Join("calls", "id = call_id"), Join("scorecards", "scorecard_id")),
     ),
