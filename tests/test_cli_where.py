@@ -114,10 +114,7 @@ def test_a_pipeline_whose_duckdb_folder_is_gone_says_how_to_start_over(
         f"`rm -r {kept}` and run again"
     ]
     assert sb.stats()["requests"] == 0
-    # both ways out work
-    renamed = run(["--resources", "users", "--pipeline-name", "gong2"], second, env)
-    assert renamed.returncode == 0, renamed.stderr
-    assert (second / "gong2.duckdb").exists()
+    # the way out it gives works (a new --pipeline-name is a new pipeline: nothing to test)
     command = stale.stderr.split("`")[1]
     subprocess.run(["/bin/sh", "-c", command], check=True)
     again = run(["--resources", "users"], second, env)

@@ -179,7 +179,6 @@ def runs(sb: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Runs:
             Run("check with the token", ["check"], token, 0),
             Run("OAuth refresh run, --debug", ["--debug", *run], refreshing, 0),
             Run("OAuth run after the token expired, --debug", ["--debug", *run], refreshing, 0),
-            Run("OAuth check", ["check"], refreshing, 0),
             Run("revoked refresh token, --debug", ["--debug", *run],
                 {**refreshing, "SOURCES__GONG__CREDENTIALS__REFRESH_TOKEN": REVOKED}, 2),
             Run("run --plan, --debug", ["--debug", *run, "--plan"], key, 0),
