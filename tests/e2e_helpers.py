@@ -14,10 +14,11 @@ import dlt
 
 from dlt_gong import GongApiKeyCredentials, gong_source
 from dlt_gong.options import ALL_CONTENT
+from dlt_gong.plan import ACTIVITY_PROBE
 from dlt_gong.sandbox import Exchange, RunningSandbox
 from dlt_gong.sandbox.errors import NotFoundError
 from dlt_gong.tables import TABLES
-from dlt_gong.windows import utc_today
+from dlt_gong.windows import period_spans, period_start, utc_today
 
 ENDPOINT_OF_TABLE = {t.name: f"{t.endpoint.method} {t.endpoint.path}" for t in TABLES}
 """The sandbox's name for the endpoint behind each table (its stats count by this name)."""
@@ -101,6 +102,8 @@ class Truth:
 
     sb: RunningSandbox
     start: date
+    today: date | None = None
+    """The load's UTC today (its `now` option); None: the wall clock's."""
 
     @property
     def company(self) -> Any:
@@ -108,7 +111,68 @@ class Truth:
 
     @property
     def stats_end(self) -> date:
-        return utc_today() - timedelta(days=1)
+        return (self.today or utc_today()) - timedelta(days=1)
+
+    def activity_by_day(self, start: date, end: date) -> dict[date, set[str]]:
+        """Who had any activity on each day of ``[start, end)``."""
+        found: dict[date, set[str]] = {}
+        try:
+            users = list(self.company.activity_by_period(start, end, "DAY"))
+        except NotFoundError:
+            return found
+        for user in users:
+            for period in user["userAggregateActivity"]:
+                if any(v for k, v in period.items() if k not in ("fromDate", "toDate")):
+                    day = date.fromisoformat(period["fromDate"][:10])
+                    found.setdefault(day, set()).add(user["userId"])
+        return found
+
+    def interaction_users(self, start: date, end: date) -> int:
+        try:
+            return len(self.company.interaction_stats(start, end))
+        except NotFoundError:
+            return 0
+
+    def stats_counts(self, aggregation: str = "DAY", interaction: str = "DAY") -> dict[str, Any]:
+        """The stats fields of `plan.Counts` for a first run from ``start``, by the design's
+        rules (activity.py), counted from the sandbox's ground truth."""
+        end = self.stats_end
+        probe_start = min(period_start(self.start, p) for p in ("DAY", aggregation, interaction))
+        history = (self.company.anchor - timedelta(days=self.company.config.days + 1)).date()
+        activity = self.activity_by_day(max(probe_start, history), end)  # none before it
+        probe, begin = 0, probe_start
+
+        def active_in(a: date, b: date) -> int:
+            return len(set().union(*(u for d, u in activity.items() if a <= d < b)))
+
+        if (end - probe_start).days > 366:
+            probe += pages(active_in(probe_start, end))  # by YEAR first
+            first_year = min(activity, default=end).replace(month=1, day=1)
+            begin = max(probe_start, first_year) if activity else end
+        while begin < end:
+            chunk_end = min(end, begin + timedelta(days=366))
+            probe += pages(active_in(begin, chunk_end))
+            begin = chunk_end
+        users = set().union(*activity.values()) if activity else set()
+        asked: list[int] = []
+        quiet: list[tuple[date, date]] = []
+        previous_quiet = False
+        for first, following in period_spans(period_start(self.start, interaction), end,
+                                             interaction):  # fmt: skip
+            if any(first <= d < following for d in activity):
+                asked.append(self.interaction_users(first, following))
+                previous_quiet = False
+            elif previous_quiet:
+                quiet[-1] = (quiet[-1][0], following)
+            else:
+                quiet.append((first, following))
+                previous_quiet = True
+        return {
+            "active_users": len(users),
+            "active_users_per_day": asked,
+            "quiet_runs": sum(self._gap_requests(a, b, interaction) for a, b in quiet),
+            "activity_probe": probe,
+        }
 
     def calls(self) -> list[dict[str, Any]]:
         return list(
@@ -142,6 +206,16 @@ class Truth:
                 found.append(0)
         return found
 
+    def _gap_requests(self, start: date, end: date, period: str) -> int:
+        """A quiet run is asked once; if Gong has stats there, each half is asked again."""
+        spans = period_spans(start, end, period)
+        if len(spans) == 1 or not self.interaction_users(start, end):
+            return 1
+        middle = spans[len(spans) // 2][0]
+        return (
+            1 + self._gap_requests(start, middle, period) + self._gap_requests(middle, end, period)
+        )
+
     def answered_scorecards(self) -> list[dict[str, Any]]:
         return list(
             self.company.answered_scorecards(review_from_date=self.start, review_method="BOTH")
@@ -163,3 +237,17 @@ class Truth:
 def requests_by_table(stats: dict[str, Any], tables: Iterable[str]) -> dict[str, int]:
     served = stats["by_endpoint"]
     return {t: served.get(ENDPOINT_OF_TABLE[t], 0) for t in tables}
+
+
+def by_endpoint(expected: dict[str, int]) -> dict[str, int]:
+    """A plan's requests per table (and its activity probe) as requests per endpoint."""
+    found: dict[str, int] = {}
+    for name, n in expected.items():
+        endpoint = ENDPOINT_OF_TABLE["aggregated_activity" if name == ACTIVITY_PROBE else name]
+        found[endpoint] = found.get(endpoint, 0) + n
+    return found
+
+
+def served_by_endpoint(stats: dict[str, Any], expected: dict[str, int]) -> dict[str, int]:
+    """What the sandbox served on the endpoints of `expected` (see `by_endpoint`)."""
+    return {e: stats["by_endpoint"].get(e, 0) for e in by_endpoint(expected)}

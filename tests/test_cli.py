@@ -121,7 +121,10 @@ def test_plan_counts_then_prints_the_formula(sb: RunningSandbox, tmp_path: Path)
                  tmp_path, sandbox_env(sb))  # fmt: skip
     assert r.returncode == 0, r.stderr
     calls = len(sb.company.calls_basic(f"{start}T00:00:00Z", None))
-    assert f"{calls:,} calls (counted with 3 requests)" in r.stdout  # + the reconcile window
+    assert (
+        f"{calls:,} calls in the calls window from {start} 00:00 UTC (counted with 3 requests)"
+        in r.stdout
+    )  # + the reconcile window
     assert sb.stats()["requests"] == 3
 
 

@@ -9,7 +9,15 @@ import pytest
 
 from dlt_gong.errors import GongConfigError
 from dlt_gong.options import build_options
-from dlt_gong.windows import CallsWindow, DateWindow, advance, gong_datetime
+from dlt_gong.windows import (
+    CallsWindow,
+    DateWindow,
+    advance,
+    gong_datetime,
+    next_period_start,
+    period_spans,
+    period_start,
+)
 
 UTC = timezone.utc
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -86,6 +94,48 @@ def test_stats_backfill_keeps_no_state() -> None:
     assert w is not None and w.backfill
     w.complete(state, date(2026, 6, 2))
     assert state == {}
+
+
+@pytest.mark.parametrize(
+    ("period", "first", "following"),
+    [
+        ("DAY", date(2026, 5, 13), date(2026, 5, 14)),
+        ("WEEK", date(2026, 5, 11), date(2026, 5, 18)),  # weeks start on Monday (spec)
+        ("MONTH", date(2026, 5, 1), date(2026, 6, 1)),
+        ("QUARTER", date(2026, 4, 1), date(2026, 7, 1)),
+        ("YEAR", date(2026, 1, 1), date(2027, 1, 1)),
+    ],
+)
+def test_periods_are_gongs_calendar_periods(period: str, first: date, following: date) -> None:
+    wednesday = date(2026, 5, 13)
+    assert period_start(wednesday, period) == first
+    assert next_period_start(wednesday, period) == following
+    assert next_period_start(date(2026, 12, 31), period) > date(2026, 12, 31)
+
+
+def test_period_spans_cut_only_the_last_period() -> None:
+    assert period_spans(date(2026, 9, 28), date(2026, 10, 15), "WEEK") == [
+        (date(2026, 9, 28), date(2026, 10, 5)),
+        (date(2026, 10, 5), date(2026, 10, 12)),
+        (date(2026, 10, 12), date(2026, 10, 15)),
+    ]
+    assert period_spans(date(2026, 11, 1), date(2027, 2, 10), "QUARTER") == [
+        (date(2026, 11, 1), date(2027, 1, 1)),
+        (date(2027, 1, 1), date(2027, 2, 10)),
+    ]
+
+
+def test_stats_window_starts_on_its_period_so_no_period_is_clipped_at_the_start() -> None:
+    today = date(2026, 6, 12)  # a Friday
+    state: dict[str, Any] = {"last_date": "2026-06-10"}
+    resumed = DateWindow.plan(state, start=date(2026, 1, 14), end=None, lookback_days=3,
+                              today=today, period="WEEK")  # fmt: skip
+    # the re-read would start on Monday's Tuesday (June 9th): it starts on Monday instead,
+    # and the week in progress ends at yesterday, to be read again whole next week
+    assert resumed == DateWindow(date(2026, 6, 8), date(2026, 6, 11), False, resumed=True)
+    first = DateWindow.plan({}, start=date(2026, 2, 17), end=None, lookback_days=3,
+                            today=today, period="QUARTER")  # fmt: skip
+    assert first == DateWindow(date(2026, 1, 1), date(2026, 6, 11), False, resumed=False)
 
 
 @pytest.mark.parametrize(

@@ -177,7 +177,8 @@ def run(ctx: click.Context, plan_only: bool, **kw: Any) -> None:
 
     debug = ctx.obj["debug"]
     if plan_only:
-        _run_guarded(lambda: runner.print_plan(**_source_kwargs(kw)), debug)
+        plan_kw = {"pipeline_name": kw["pipeline_name"], **_source_kwargs(kw)}
+        _run_guarded(lambda: runner.print_plan(**plan_kw), debug)
     _run_guarded(lambda: runner.run_and_report(**kw), debug)
 
 

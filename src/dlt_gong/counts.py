@@ -25,9 +25,17 @@ class Counts:
     call_pages_with_public_calls: int | None = None
     """Pages of calls holding at least one non-private call (default: every page)."""
     active_users: int = 0
-    """Users with activity in the whole window (aggregate-by-period, day-by-day)."""
+    """Users with activity in the whole window (aggregate-by-period, day-by-day); 0 when
+    nobody had any: those two are then not asked at all."""
     active_users_per_day: Sequence[int] = field(default_factory=tuple)
-    """Users with activity on each day of the window (interaction stats)."""
+    """Interaction stats: for each period with activity (a day by default), the users
+    Gong has interaction stats for (one request per 100 of them, at least one)."""
+    quiet_runs: int = 0
+    """Interaction stats: runs of consecutive periods without activity, one request each
+    (more when Gong has stats there after all: see `activity.py`)."""
+    activity_probe: int = 0
+    """Requests of the activity probe (aggregate-by-period), which finds the company's
+    first activity and the periods with activity before the stats are asked for."""
     answered_scorecards: int = 0
     library_folders: int = 0
     reconciled_calls: int | None = None

@@ -22,6 +22,7 @@ DEFAULT_STATS_LOOKBACK_DAYS = 3
 DEFAULT_HISTORY_DAYS = 365
 DEFAULT_RECONCILE_DAYS = 30.0
 AGGREGATION_PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
+INTERACTION_STATS_PERIODS = ("DAY", "WEEK", "MONTH")
 
 ALL_CONTENT: dict[str, Any] = {
     "context": "Extended",
@@ -68,6 +69,9 @@ class LoadOptions:
     content_selector: dict[str, Any]
     include_private_calls: bool
     aggregation_period: str
+    interaction_stats_period: str
+    """The period of one `interaction_stats` request and row (Gong has no period parameter
+    there: the window of each request is the period)."""
     now: datetime
     """The instant this load takes as now (UTC): the wall clock unless the user pinned it.
     Every "today" of a load (the stats windows' last day, the default start) derives from
@@ -152,6 +156,7 @@ def build_options(
     content_selector: dict[str, Any] | None,
     include_private_calls: bool,
     aggregation_period: str,
+    interaction_stats_period: str = "DAY",
     now: str | date | datetime | None = None,
     today: date | None = None,
     reconcile_days: float = DEFAULT_RECONCILE_DAYS,
@@ -191,12 +196,10 @@ def build_options(
             f"end_date {end.date().isoformat()} is in the future; Gong's stats cover only past "
             "days: leave end_date out for an incremental load"
         )
-    period = aggregation_period.upper()
-    if period not in AGGREGATION_PERIODS:
-        raise GongConfigError(
-            f"aggregation_period {aggregation_period!r} is not one of "
-            + ", ".join(AGGREGATION_PERIODS)
-        )
+    period = _period("aggregation_period", aggregation_period, AGGREGATION_PERIODS)
+    interaction_period = _period(
+        "interaction_stats_period", interaction_stats_period, INTERACTION_STATS_PERIODS
+    )
     if reconcile_days < 0:
         raise GongConfigError("reconcile_days must not be negative")
     reconcile_start = parse_when("reconcile_from", reconcile_from)
@@ -219,8 +222,16 @@ def build_options(
         content_selector=copy.deepcopy(content_selector or ALL_CONTENT),
         include_private_calls=include_private_calls,
         aggregation_period=period,
+        interaction_stats_period=interaction_period,
         now=moment,
         reconcile_days=float(reconcile_days),
         reconcile_from=reconcile_start,
         reconcile_to=reconcile_end,
     )
+
+
+def _period(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    period = str(value).upper()
+    if period not in allowed:
+        raise GongConfigError(f"{name} {value!r} is not one of " + ", ".join(allowed))
+    return period

@@ -2,10 +2,13 @@
 
 Gong allows 10,000 requests a day and 3 a second, so a backfill is planned in requests.
 Each table's cost is its row's `requests` formula (`tables.py`), a function of a few
-counts (`counts.Counts`): users U, calls C in the window, users with activity A (per
-window, or per day for interaction stats), answered scorecards S, library folders F,
-days D. The same functions give the test suite its expected request counts, so the
-formula the README prints is the one the tests hold the source to.
+counts (`counts.Counts`): users U, calls C in the window, users with activity A in the
+stats window (which starts at the company's first activity), the periods P with activity
+and the runs Q of quiet periods between them (interaction stats), answered scorecards S,
+library folders F; plus the activity probe that finds the days with stats before they are
+asked for (`activity.py`), one line of its own. The same functions give the test suite
+its expected request counts, so the formula the README prints is the one the tests hold
+the source to.
 """
 
 from __future__ import annotations
@@ -14,17 +17,24 @@ from collections.abc import Iterable
 from dataclasses import fields
 
 from dlt_gong.counts import Counts, pages
-from dlt_gong.tables import BY_NAME
+from dlt_gong.tables import BY_NAME, STATS_KINDS
 
 DAILY_QUOTA = 10_000
 LEGEND = (
-    "U users, C calls in the window, A users with activity, D days, "
-    "S answered scorecards, F library folders"
+    "U users, C calls in the window, A users with activity, P periods with activity, "
+    "Q runs of quiet periods, S answered scorecards, F library folders"
+)
+ACTIVITY_PROBE = "(days with activity)"
+"""The plan's line for the activity probe: requests to aggregate-by-period that find the
+days with stats before they are asked for; not a table of its own."""
+ACTIVITY_PROBE_FORMULA = (
+    "ceil(A/100) per year from the first year with activity "
+    "(+ ceil(A/100) by YEAR when the window is longer than a year)"
 )
 
 __all__ = [
-    "DAILY_QUOTA", "LEGEND", "RECONCILE", "RECONCILE_FORMULA", "Counts", "counts_read", "pages",
-    "requests_per_table",
+    "ACTIVITY_PROBE", "DAILY_QUOTA", "LEGEND", "RECONCILE", "RECONCILE_FORMULA", "Counts",
+    "counts_read", "pages", "requests_per_table",
 ]  # fmt: skip
 
 
@@ -40,10 +50,13 @@ def with_parents(tables: Iterable[str]) -> list[str]:
 
 
 def requests_per_table(counts: Counts, tables: Iterable[str]) -> dict[str, int]:
-    """The requests each table costs, under the source's design."""
+    """The requests each table costs, under the source's design, the reconcile pass's when
+    it runs, and the activity probe's when a stats table is among them."""
     found = {name: BY_NAME[name].requests(counts) for name in with_parents(tables)}
     if counts.reconciled_calls is not None:
         found[RECONCILE] = pages(counts.reconciled_calls)
+    if counts.activity_probe and any(BY_NAME[t].kind in STATS_KINDS for t in found):
+        found[ACTIVITY_PROBE] = counts.activity_probe
     return found
 
 

@@ -63,11 +63,14 @@ def period_rows(user: Mapping[str, Any], periods_key: str) -> Iterator[Row]:
         yield row
 
 
-def interaction_row(user: Mapping[str, Any], day: date, next_day: date) -> Row:
-    """Interaction stats of one user for one requested window."""
+def interaction_row(user: Mapping[str, Any], start: date, end: date, period: str) -> Row:
+    """Interaction stats of one user for one requested period: Gong's answer carries no
+    period of its own, so the row says which one it covers (`period`: DAY, WEEK, MONTH;
+    `toDate` is cut at the window's end while the period is still in progress)."""
     row: Row = dict(user)
-    row["fromDate"] = day
-    row["toDate"] = next_day
+    row["fromDate"] = start
+    row["toDate"] = end
+    row["period"] = period
     return row
 
 

@@ -20,9 +20,12 @@ from dlt.common.pipeline import LoadInfo, get_dlt_pipelines_dir
 
 from dlt_gong import endpoints as ep
 from dlt_gong import reconcile
+from dlt_gong.activity import ActivityProbe, planned_requests
 from dlt_gong.client import GongClient
 from dlt_gong.errors import GongAuthError, GongConfigError, GongError
 from dlt_gong.plan import (
+    ACTIVITY_PROBE,
+    ACTIVITY_PROBE_FORMULA,
     DAILY_QUOTA,
     LEGEND,
     RECONCILE,
@@ -31,10 +34,12 @@ from dlt_gong.plan import (
     counts_read,
     requests_per_table,
     seconds_at,
+    with_parents,
 )
 from dlt_gong.resume import undo_interrupted_jobs
-from dlt_gong.source import client_of, gong_source, options_of
+from dlt_gong.source import client_of, gong_source, options_of, scorecards_filter
 from dlt_gong.tables import BY_NAME, TABLES, Probe, ProbeContext
+from dlt_gong.windows import CallsWindow, gong_datetime
 
 
 def _source(**kw: Any) -> Any:
@@ -272,47 +277,74 @@ COUNTERS: dict[str, ep.Endpoint] = {"library_folders": ep.LIBRARY_FOLDERS}
 reads them (`plan.counts_read`); users and calls are always counted."""
 
 
-def print_plan(**kw: Any) -> None:
-    """Counts with a few cheap requests, then prints the formula's answer per table."""
+OTHER_FORMULAS = {RECONCILE: RECONCILE_FORMULA, ACTIVITY_PROBE: ACTIVITY_PROBE_FORMULA}
+"""The formulas of the plan's lines that are not tables."""
+
+
+def _saved_state(pipeline_name: str, pipelines_dir: str | None) -> dict[str, Any]:
+    """The source state an earlier run of this pipeline saved (empty: a first run)."""
+    try:
+        pipeline = dlt.attach(pipeline_name=pipeline_name, pipelines_dir=pipelines_dir)  # type: ignore[arg-type]
+    except Exception:  # no such pipeline yet
+        return {}
+    return _previous_positions(pipeline)
+
+
+def print_plan(pipeline_name: str = "gong", pipelines_dir: str | None = None, **kw: Any) -> None:
+    """Counts with a few cheap requests, then prints the formula's answer per table, for
+    the very run `run` would make: the same options (flags, config.toml, environment,
+    defaults, `now`) and the same saved positions."""
     source = _source(**kw)
     client = client_of(source)
     opts = options_of(source)  # the very options the run would load with
-    end = opts.end or opts.now
-    params = {"fromDateTime": opts.start.isoformat(), "toDateTime": end.isoformat()}
-    if opts.workspace_id:
-        params["workspaceId"] = opts.workspace_id
+    saved = _saved_state(pipeline_name, pipelines_dir)
+    states = saved.get("resources") or {}
+    family = [t for t in ("calls", "call_transcripts") if t in opts.tables]
+    calls_window = CallsWindow.plan(
+        dict(saved.get("calls_started") or {}), family,
+        start=opts.start, end=opts.end, lookback=opts.lookback,
+    )  # fmt: skip
     users = _total(client, ep.USERS)
-    calls = _total(client, ep.CALLS, params=params)
-    counted = {
+    calls = 0
+    calls_params = {"workspaceId": opts.workspace_id} if opts.workspace_id else {}
+    if "calls" in with_parents(opts.tables):
+        window = {"fromDateTime": gong_datetime(calls_window.start),
+                  "toDateTime": gong_datetime(opts.end or opts.now)}  # fmt: skip
+        calls = _total(client, ep.CALLS, params={**window, **calls_params})
+    counted: dict[str, Any] = {
         name: _total(client, endpoint)
         for name, endpoint in COUNTERS.items()
         if name in counts_read(opts.tables)
     }
-    days = max(0, ((opts.end_date or opts.today) - opts.start_date).days)
+    if "answered_scorecards" in counts_read(opts.tables):
+        table = BY_NAME["answered_scorecards"]
+        state = states.get(table.name) or {}
+        body = {"filter": scorecards_filter(table, opts, state)}
+        counted["answered_scorecards"] = _total(client, table.endpoint, body=body)
     span = reconcile.window(opts)
     reconciled = None
     if span is not None and any(t in opts.tables for t in reconcile.CALL_TABLES):
         listed_from, listed_to = span.listed  # an upper bound: 0 while nothing is loaded there
         listed = {"fromDateTime": listed_from.isoformat(), "toDateTime": listed_to.isoformat()}
-        reconciled = _total(client, ep.CALLS, params={**params, **listed})
-    counts = Counts(
-        users=users, calls=calls, active_users=users, active_users_per_day=[users] * days,
-        answered_scorecards=calls // 4, reconciled_calls=reconciled, **counted,
-    )  # fmt: skip
+        reconciled = _total(client, ep.CALLS, params={**calls_params, **listed})
+    counts = Counts(users=users, calls=calls, reconciled_calls=reconciled, **counted)
     per_table = requests_per_table(counts, opts.tables)
+    per_table.update(planned_requests(ActivityProbe(client, opts), states, users))
     total = sum(per_table.values())
+    kind = "an incremental run" if saved else "a first run"
+    end = opts.end_date or f"now ({opts.now:%Y-%m-%d %H:%M} UTC)"
     click.echo(
-        f"Plan for {opts.start_date} .. {opts.end_date or 'now'} ({days} days), {users:,} users, "
-        f"{calls:,} calls (counted with {client.requests_sent} requests):"
+        f"Plan for {kind} of {', '.join(opts.tables)}, {opts.start_date} .. {end}: "
+        f"{users:,} users, {calls:,} calls in the calls window from "
+        f"{calls_window.start:%Y-%m-%d %H:%M} UTC (counted with {client.requests_sent} requests):"
     )
     for name, n in per_table.items():
-        formula = RECONCILE_FORMULA if name == RECONCILE else BY_NAME[name].formula
+        formula = BY_NAME[name].formula if name in BY_NAME else OTHER_FORMULAS[name]
         click.echo(f"  {name:<28}{n:>8,} requests   {formula}")
     hours = seconds_at(total) / 3600
     click.echo(
         f"  {'total':<28}{total:>8,} requests: {hours:.2f} h at 3 requests/s, "
-        f"{total / DAILY_QUOTA:.2f} of a day's {DAILY_QUOTA:,} quota "
-        "(stats assume every user active every day: an upper bound)"
+        f"{total / DAILY_QUOTA:.2f} of a day's {DAILY_QUOTA:,} quota"
     )
     click.echo(f"  ({LEGEND})")
 

@@ -9,7 +9,9 @@ resource that walks its endpoint through the one shared `GongClient`:
 * calls: `POST /v2/calls/extensive`, one request per 100 calls, in a start-time window
   with a lookback; transcripts ride on each page of calls, 100 call ids per request;
 * stats: many users and many days per request (aggregate-by-period covers the whole
-  window; interaction stats, which have no period parameter, one request per day);
+  window; interaction stats, which have no period parameter, one request per period
+  with activity); every stats window starts at the company's first activity and on a
+  period boundary (`activity.py`, `windows.py`);
 * answered scorecards: by review date, both review methods.
 
 When Gong's daily quota runs out, every resource stops where it is; what was extracted
@@ -20,7 +22,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,6 +32,12 @@ from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
 from dlt_gong import reconcile, rows
+from dlt_gong.activity import (
+    ActivityProbe,
+    first_data_day,
+    interaction_asks,
+    table_period,
+)
 from dlt_gong.client import GongClient
 from dlt_gong.credentials import GongApiKeyCredentials, GongCredentials, GongOAuthCredentials
 from dlt_gong.errors import GongQuotaExhausted
@@ -43,7 +52,7 @@ from dlt_gong.options import (
     check_base_url,
 )
 from dlt_gong.tables import BY_NAME, TABLES, Kind, Option, Table
-from dlt_gong.windows import CallsWindow, DateWindow, advance, gong_datetime
+from dlt_gong.windows import CallsWindow, DateWindow, advance, gong_datetime, period_spans
 
 logger = logging.getLogger("dlt_gong")
 
@@ -65,6 +74,7 @@ def gong_source(
     content_selector: dict[str, Any] | None = None,
     include_private_calls: bool = False,
     aggregation_period: str = "DAY",
+    interaction_stats_period: str = "DAY",
     requests_per_second: int | None = 3,
     max_retry_after_seconds: float = 300.0,
     now: str | date | datetime | None = None,
@@ -97,7 +107,12 @@ def gong_source(
             without media URLs.
         include_private_calls: keep private calls' metadata (Gong withholds their content
             and asks integrations to drop them; off by default).
-        aggregation_period: the period of `aggregated_activity` rows (DAY by default).
+        aggregation_period: the period of `aggregated_activity` rows (DAY by default):
+            DAY, WEEK (from Monday), MONTH, QUARTER or YEAR, calendar periods of the
+            company's time zone.
+        interaction_stats_period: the period of `interaction_stats` rows: DAY (default),
+            WEEK or MONTH. Gong has no period parameter there, so each period is one
+            request: a year costs 52 or 12 requests instead of one per active day.
         requests_per_second: your company's Gong rate limit (3 unless Gong raised it).
         max_retry_after_seconds: the longest 429 wait honoured; a longer one means the
             daily quota is spent, and the load stops cleanly instead of sleeping.
@@ -122,6 +137,7 @@ def gong_source(
         content_selector=content_selector,
         include_private_calls=include_private_calls,
         aggregation_period=aggregation_period,
+        interaction_stats_period=interaction_stats_period,
         now=now,
         reconcile_days=reconcile_days,
         reconcile_from=reconcile_from,
@@ -351,14 +367,24 @@ def _transcripts(
 
 # -- stats ----------------------------------------------------------------------------------
 
+_PROBES: weakref.WeakKeyDictionary[GongClient, ActivityProbe] = weakref.WeakKeyDictionary()
 
-def _stats_window(options: LoadOptions, state: dict[str, Any]) -> DateWindow | None:
+
+def _probe(client: GongClient, options: LoadOptions) -> ActivityProbe:
+    """One activity probe per load (per client), shared by its stats tables."""
+    if client not in _PROBES:
+        _PROBES[client] = ActivityProbe(client, options)
+    return _PROBES[client]
+
+
+def _stats_window(table: Table, options: LoadOptions, state: dict[str, Any]) -> DateWindow | None:
     return DateWindow.plan(
         state,
         start=options.start_date,
         end=options.end_date,
         lookback_days=options.stats_lookback_days,
         today=options.today,
+        period=table_period(table, options),
     )
 
 
@@ -371,45 +397,111 @@ def _stats_filter(table: Table, options: LoadOptions, start: date, end: date) ->
 def _stats(
     client: GongClient, table: Table, options: LoadOptions, parent: DltResource | None
 ) -> DltResource:
-    """The whole window in one request series: one row per user and period."""
+    """The whole window in one request series, one row per user and period, starting at
+    the company's first activity (see `activity.py`)."""
     assert table.periods_key is not None
     periods_key = table.periods_key
+    period = table_period(table, options)
+    probe = _probe(client, options)
 
     @_stop_on_quota
     def stats() -> Iterator[list[dict[str, Any]]]:
         state = dlt.current.resource_state()
-        window = _stats_window(options, state)
+        window = _stats_window(table, options, state)
         if window is None:
             return
-        body: dict[str, Any] = {"filter": _stats_filter(table, options, window.start, window.end)}
-        body.update(_filters(table, options, ("aggregation_period",)))
-        for items in client.items(table.endpoint, body=body):
-            yield [row for user in items for row in rows.period_rows(user, periods_key)]
+        start: date | None = window.start
+        if not window.resumed:  # a first run or a backfill: from the first activity on
+            activity = probe(probe.first_run_start(), window.end)
+            start = first_data_day(activity, window.start, period)
+        if start is not None and start < window.end:
+            body: dict[str, Any] = {"filter": _stats_filter(table, options, start, window.end)}
+            body.update(_filters(table, options, ("aggregation_period",)))
+            for items in client.items(table.endpoint, body=body):
+                yield [row for user in items for row in rows.period_rows(user, periods_key)]
         window.complete(state, window.end - timedelta(days=1))
 
     return dlt.resource(stats, **_hints(table))
 
 
-def _stats_per_day(
+def _stats_per_period(
     client: GongClient, table: Table, options: LoadOptions, parent: DltResource | None
 ) -> DltResource:
-    """No period parameter (interaction stats): a row per user and day costs a request
-    series per day."""
+    """No period parameter (interaction stats): a request series per period, only where
+    aggregate-by-period saw activity; quiet periods are asked together and split only if
+    Gong has stats there (see `activity.py`), so no row is lost when that guess is wrong."""
+    period = table_period(table, options)
+    probe = _probe(client, options)
+
+    def ask(start: date, end: date) -> list[dict[str, Any]]:
+        body = {"filter": _stats_filter(table, options, start, end)}
+        return [user for items in client.items(table.endpoint, body=body) for user in items]
+
+    def rows_of(users: list[dict[str, Any]], start: date, end: date) -> list[dict[str, Any]]:
+        return [rows.interaction_row(u, start, end, period) for u in users]
+
+    def quiet(start: date, end: date) -> Iterator[list[dict[str, Any]]]:
+        found = ask(start, end)
+        if not found:
+            return
+        spans = period_spans(start, end, period)
+        if len(spans) == 1:
+            yield rows_of(found, start, end)
+            return
+        logger.info(
+            "%s between %s and %s, where aggregate-by-period saw no activity: asking its "
+            "periods separately",
+            table.name,
+            start,
+            end,
+        )
+        middle = spans[len(spans) // 2][0]
+        yield from quiet(start, middle)
+        yield from quiet(middle, end)
 
     @_stop_on_quota
     def stats() -> Iterator[list[dict[str, Any]]]:
         state = dlt.current.resource_state()
-        window = _stats_window(options, state)
+        window = _stats_window(table, options, state)
         if window is None:
             return
-        for day in window.days():
-            next_day = day + timedelta(days=1)
-            day_body = {"filter": _stats_filter(table, options, day, next_day)}
-            for items in client.items(table.endpoint, body=day_body):
-                yield [rows.interaction_row(u, day, next_day) for u in items]
-            window.complete(state, day)
+        begin = window.start if window.resumed else probe.first_run_start()
+        activity = probe(begin, window.end)
+        for each in interaction_asks(window.start, window.end, period, activity):
+            if each.gap:
+                yield from quiet(each.start, each.end)
+            else:
+                found = ask(each.start, each.end)
+                if found:
+                    yield rows_of(found, each.start, each.end)
+            window.complete(state, each.end - timedelta(days=1))
 
     return dlt.resource(stats, **_hints(table))
+
+
+def _scorecards_window(options: LoadOptions, state: Mapping[str, Any]) -> DateWindow | None:
+    """By review date; no reviewToDate is sent (reviews up to now come back), so the
+    window may end today, and what is saved is yesterday."""
+    return DateWindow.plan(
+        dict(state),
+        start=options.start_date,
+        end=options.end_date,
+        lookback_days=max(1, options.lookback.days),
+        today=options.today + timedelta(days=1),
+    )
+
+
+def scorecards_filter(
+    table: Table, options: LoadOptions, state: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The answered-scorecards filter of a run with this saved state (also `--plan`'s)."""
+    window = _scorecards_window(options, state)
+    start = window.start if window is not None else options.today
+    found: dict[str, Any] = {"reviewFromDate": start.isoformat(), "reviewMethod": "BOTH"}
+    if window is not None and window.backfill:
+        found["reviewToDate"] = window.end.isoformat()
+    found.update(_filters(table, options))
+    return found
 
 
 def _answered_scorecards(
@@ -419,23 +511,10 @@ def _answered_scorecards(
     def answered_scorecards() -> Iterator[list[dict[str, Any]]]:
         """By review date, manual and automatic reviews alike (Gong defaults to MANUAL)."""
         state = dlt.current.resource_state()
-        window = DateWindow.plan(
-            state,
-            start=options.start_date,
-            end=options.end_date,
-            lookback_days=max(1, options.lookback.days),
-            # no reviewToDate is sent, so reviews up to now come back; saved: yesterday
-            today=options.today + timedelta(days=1),
-        )
+        window = _scorecards_window(options, state)
         if window is None:
             return
-        body_filter: dict[str, Any] = {
-            "reviewFromDate": window.start.isoformat(),
-            "reviewMethod": "BOTH",
-        }
-        if window.backfill:
-            body_filter["reviewToDate"] = window.end.isoformat()
-        body_filter.update(_filters(table, options))
+        body_filter = scorecards_filter(table, options, state)
         yield from client.items(table.endpoint, body={"filter": body_filter})
         window.complete(state, window.end - timedelta(days=1))
 
@@ -449,7 +528,7 @@ BUILDERS: dict[Kind, Builder] = {
     "calls": _calls,
     "transcripts": _transcripts,
     "stats": _stats,
-    "stats_per_day": _stats_per_day,
+    "stats_per_period": _stats_per_period,
     "scorecards": _answered_scorecards,
 }
 """The builder of each kind of table; a test holds it to every `Kind`."""

@@ -20,11 +20,11 @@ from dlt_gong.counts import Counts, pages
 from dlt_gong.endpoints import Endpoint
 
 Kind = Literal[
-    "full_refresh", "per_parent", "calls", "transcripts", "stats", "stats_per_day", "scorecards"
+    "full_refresh", "per_parent", "calls", "transcripts", "stats", "stats_per_period", "scorecards"
 ]
 """How the source reads a table: one generic builder per kind (`source.BUILDERS`)."""
 
-Option = Literal["workspace_id", "user_ids", "aggregation_period"]
+Option = Literal["workspace_id", "user_ids", "aggregation_period", "interaction_stats_period"]
 """The load options that narrow or shape what a table asks Gong for."""
 
 
@@ -99,6 +99,9 @@ class Table:
     """The options that apply, each with the Gong field it is sent as."""
     periods_key: str | None = None
     """Stats: the key of each user's list of periods (one row per user and period)."""
+    period: Option | None = None
+    """Stats: the option that sets the period of a row (None: a day). Windows start on
+    its boundaries (`windows.period_start`)."""
     probe: Callable[[ProbeContext], Probe] | None = None
     """`dlt-gong check`'s request for this table; None: the endpoint with no arguments."""
     joins: tuple[Join, ...] = ()
@@ -218,11 +221,12 @@ TABLES: tuple[Table, ...] = (
         endpoint=ep.ACTIVITY_AGGREGATE_BY_PERIOD,
         primary_key=("userId", "fromDate"),
         kind="stats",
-        requests=lambda c: pages(c.active_users) if c.active_users_per_day else 0,
-        formula="ceil(A/100) for the whole window",
-        incremental="day, with lookback",
+        requests=lambda c: pages(c.active_users) if c.active_users else 0,
+        formula="ceil(A/100) for the whole window from the first activity",
+        incremental="period (`aggregation_period`), with lookback",
         filters={"user_ids": "userIds", "aggregation_period": "aggregationPeriod"},
         periods_key="userAggregateActivity",
+        period="aggregation_period",
         probe=_yesterday(ep.ACTIVITY_AGGREGATE_BY_PERIOD, aggregationPeriod="DAY"),
         joins=(_BY_USER,),
     ),
@@ -231,8 +235,8 @@ TABLES: tuple[Table, ...] = (
         endpoint=ep.ACTIVITY_DAY_BY_DAY,
         primary_key=("userId", "fromDate"),
         kind="stats",
-        requests=lambda c: pages(c.active_users) if c.active_users_per_day else 0,
-        formula="ceil(A/100) for the whole window",
+        requests=lambda c: pages(c.active_users) if c.active_users else 0,
+        formula="ceil(A/100) for the whole window from the first activity",
         incremental="day, with lookback",
         filters={"user_ids": "userIds"},
         periods_key="userDailyActivityStats",
@@ -243,10 +247,11 @@ TABLES: tuple[Table, ...] = (
         name="interaction_stats",
         endpoint=ep.INTERACTION_STATS,
         primary_key=("userId", "fromDate"),
-        kind="stats_per_day",
-        requests=lambda c: sum(pages(n) for n in c.active_users_per_day),
-        formula="D x ceil(A/100): this endpoint has no period parameter",
-        incremental="day, with lookback",
+        kind="stats_per_period",
+        requests=lambda c: sum(pages(n) for n in c.active_users_per_day) + c.quiet_runs,
+        formula="P x ceil(A_period/100) + Q: this endpoint has no period parameter",
+        incremental="period (`interaction_stats_period`), with lookback",
+        period="interaction_stats_period",
         filters={"user_ids": "userIds"},
         probe=_yesterday(ep.INTERACTION_STATS),
         joins=(_BY_USER,),
@@ -329,5 +334,5 @@ TABLES: tuple[Table, ...] = (
 
 BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 DEFAULT_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES if t.default)
-STATS_KINDS: tuple[Kind, ...] = ("stats", "stats_per_day")
+STATS_KINDS: tuple[Kind, ...] = ("stats", "stats_per_period")
 """Kinds that read whole past days, so a window may not end after today."""

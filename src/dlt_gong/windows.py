@@ -13,6 +13,13 @@ Two rules keep loads complete:
 
 A run with an explicit end is a backfill of a fixed window: it neither reads nor writes
 saved positions, so several can run side by side.
+
+Stats windows start on a period boundary (`period_start`): Gong's `aggregationPeriod` is a
+"Calendar time period" whose weeks start on Monday (spec), so a window that starts
+mid-period would come back with a clipped first period under a new `fromDate`, and the
+earlier full period's row would never be replaced. Aligned, each period has one row, and
+the period still in progress (cut at the window's end) is re-read and replaced, under the
+same key, by the run after it completes.
 """
 
 from __future__ import annotations
@@ -80,6 +87,50 @@ def advance(state: MutableMapping[str, Any], member: str, started: Iterable[str]
         state[member] = newest.isoformat()
 
 
+PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
+"""Gong's `aggregationPeriod` values: calendar periods of the company's local dates (spec)."""
+
+
+def period_start(day: date, period: str) -> date:
+    """The first day of the calendar period holding `day`; weeks start on Monday (spec:
+    "Note: First day of the week is Monday"), quarters in January, April, July, October."""
+    if period == "DAY":
+        return day
+    if period == "WEEK":
+        return day - timedelta(days=day.weekday())
+    if period == "MONTH":
+        return day.replace(day=1)
+    if period == "QUARTER":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    if period == "YEAR":
+        return day.replace(month=1, day=1)
+    raise ValueError(f"unknown period {period!r}")
+
+
+def next_period_start(day: date, period: str) -> date:
+    """The first day of the period after the one holding `day`."""
+    first = period_start(day, period)
+    if period == "DAY":
+        return first + timedelta(days=1)
+    if period == "WEEK":
+        return first + timedelta(days=7)
+    months = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}[period]
+    month = first.month - 1 + months
+    return first.replace(year=first.year + month // 12, month=month % 12 + 1)
+
+
+def period_spans(start: date, end: date, period: str) -> list[tuple[date, date]]:
+    """The periods covering `[start, end)`, as `[from, to)` pairs: the first starts at
+    `start` (aligned by the caller), the last is cut at `end`."""
+    spans = []
+    day = start
+    while day < end:
+        following = min(next_period_start(day, period), end)
+        spans.append((day, following))
+        day = following
+    return spans
+
+
 @dataclass(frozen=True)
 class DateWindow:
     """A window of whole days, Gong's stats semantics: from inclusive, to exclusive."""
@@ -87,6 +138,8 @@ class DateWindow:
     start: date
     end: date
     backfill: bool
+    resumed: bool = False
+    """Whether the start comes from a saved position (not the configured start)."""
 
     @classmethod
     def plan(
@@ -97,21 +150,24 @@ class DateWindow:
         end: date | None,
         lookback_days: int,
         today: date,
+        period: str = "DAY",
     ) -> DateWindow | None:
         """None when there is nothing to ask for (from == to is a 404 at Gong anyway).
 
         `toDate` may not be after Gong's today in the company's time zone, which we do not
-        know; yesterday in UTC is never after it, whatever the zone.
+        know; yesterday in UTC is never after it, whatever the zone. The start is moved back
+        to the start of its `period`, so every period is asked for whole.
         """
         ceiling = today - timedelta(days=1)
         if end is not None:
-            window = cls(start, min(end, ceiling), backfill=True)
+            window = cls(period_start(start, period), min(end, ceiling), backfill=True)
         else:
             saved = state.get("last_date")
             begin = start
             if saved is not None:
                 begin = max(start, date.fromisoformat(saved) + timedelta(days=1 - lookback_days))
-            window = cls(begin, ceiling, backfill=False)
+            resumed = saved is not None
+            window = cls(period_start(begin, period), ceiling, backfill=False, resumed=resumed)
         return window if window.start < window.end else None
 
     def days(self) -> list[date]:

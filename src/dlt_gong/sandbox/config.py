@@ -108,6 +108,11 @@ class SandboxConfig:
     processing_delay_minutes: float = 5.0  # calls become visible this long after they end
     late_call_rate: float = 0.02  # ... except this fraction, processed hours later
     late_call_delay_hours: float = 20.0
+    # Which day a call's interaction stats count on. Gong's spec says only that they are
+    # "based on calls"; "started" (the call's day, where its host's callsAsHost is) is
+    # the guess dlt-gong is built around; "processed" (the day Gong processed it) serves
+    # the other possibility: stats on a day without activity.
+    interaction_stats_day: str = "started"
     # audit log entries are listed up to this long after their eventTime, each its own
     # delay (guess: Gong does not say how soon an entry is listed); 0 = at once
     log_delay_minutes: float = 0.0
@@ -164,6 +169,8 @@ class SandboxConfig:
                 raise ValueError(f"{name} must be between 0 and 1")
         if self.removals_within_days < 0:
             raise ValueError("removals_within_days must not be negative")
+        if self.interaction_stats_day not in ("started", "processed"):
+            raise ValueError("interaction_stats_day must be 'started' or 'processed'")
         if self.page_size < 1:
             raise ValueError("page_size must be at least 1")
         if self.now is not None and self.now.tzinfo is None:

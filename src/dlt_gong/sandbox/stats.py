@@ -172,11 +172,21 @@ class ActivityLedger:
                 add(host, day, "callsMarkedAsFeedbackReceived", c)
         return DailyActivity(days, bounds, users)
 
-    def hosted_calls(self, start: float, end: float, as_of: float) -> dict[int, list[int]]:
-        """Per host, the processed calls they hosted that started in ``[start, end)``."""
+    def hosted_calls(
+        self, start: float, end: float, as_of: float, processed_within: float | None = None
+    ) -> dict[int, list[int]]:
+        """Per host, the processed calls they hosted that started in ``[start, end)``, or
+        that Gong finished processing in it (``processed_within``: the longest time from a
+        call's start to its processing, in seconds)."""
         sk = self.sk
         out: dict[int, list[int]] = {}
-        for c in sk.window(start, end):
+        found: Iterable[int]
+        if processed_within is not None:
+            found = (c for c in sk.window(start - processed_within, end)
+                     if start <= sk.visible[c] < end)  # fmt: skip
+        else:
+            found = sk.window(start, end)
+        for c in found:
             if sk.visible[c] <= as_of:
                 out.setdefault(sk.host[c], []).append(c)
         return out
