@@ -14,7 +14,14 @@ import pytest
 from dlt_gong import endpoints as ep
 from dlt_gong import gong_source, runner
 from dlt_gong.errors import GongAuthError
-from dlt_gong.plan import RECONCILE, counts_read, requests_per_table, with_parents
+from dlt_gong.plan import (
+    ACTIVITY_PROBE,
+    ACTIVITY_PROBE_FORMULA,
+    RECONCILE,
+    counts_read,
+    requests_per_table,
+    with_parents,
+)
 from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
 from dlt_gong.sandbox.app import GongApi
 from dlt_gong.sandbox.state import SandboxState
@@ -112,11 +119,13 @@ def test_plan_prints_each_rows_formula(
             line.startswith(f"  {table.name} ") and line.endswith(f"requests   {table.formula}")
             for line in out.splitlines()
         ), table.name
-    # users and calls, then one request per count a chosen formula reads, and the calls
-    # of the reconcile window (a separate line, not a table)
+    # users and calls, one request per count a chosen formula reads, the answered
+    # scorecards' total, the calls of the reconcile window, and the days with activity
+    # (a window under a year, < 100 users): the last two are lines of their own
     extra = len(counts_read(NAMES) & set(runner.COUNTERS))
-    assert sb.stats()["requests"] == 2 + extra + 1
+    assert sb.stats()["requests"] == 2 + extra + 1 + 1 + 1
     assert f"  {RECONCILE:<28}" in out
+    assert f"  {ACTIVITY_PROBE:<28}{1:>8,} requests   {ACTIVITY_PROBE_FORMULA}" in out
     folders = len(sb.company.library_folders())
     assert f"  {'library_folder_calls':<28}{folders:>8,} requests" in out
 
