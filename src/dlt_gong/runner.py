@@ -323,7 +323,8 @@ def print_plan(pipeline_name: str = "gong", pipelines_dir: str | None = None, **
         counted["answered_scorecards"] = _total(client, table.endpoint, body=body)
     span = reconcile.window(opts)
     reconciled = None
-    if span is not None and any(t in opts.tables for t in reconcile.CALL_TABLES):
+    # a pipeline without saved state has loaded no call yet: the pass lists nothing then
+    if saved and span is not None and any(t in opts.tables for t in reconcile.CALL_TABLES):
         listed_from, listed_to = span.listed  # an upper bound: 0 while nothing is loaded there
         listed = {"fromDateTime": listed_from.isoformat(), "toDateTime": listed_to.isoformat()}
         reconciled = _total(client, ep.CALLS, params={**calls_params, **listed})
