@@ -378,6 +378,7 @@ def _requests_default(sizes: dict[str, Any]) -> list[str]:
             )
             row += [_n(o), _n(f)]
         rows.append(row)
+    rows.append(_far_back_row(sizes))
     header = ["table"] + [h for n in names for h in (f"{n} ours", f"{n} floor")]
     return [
         "Ours on the default tables (extract, limits off), counted by the sandbox, against "
@@ -386,6 +387,22 @@ def _requests_default(sizes: dict[str, Any]) -> list[str]:
         "",
         *_table(header, rows),
     ]
+
+
+def _far_back_row(sizes: dict[str, Any]) -> list[Any]:
+    """The stats tables loaded from a start of 2000-01-01 (with the days-with-activity
+    probe, counted on aggregate-by-period), beside their floor from the size's own start:
+    a far-back start should cost no more than the data does."""
+    from bench.truth import ENDPOINT_OF_TABLE
+    from dlt_gong.tables import BY_NAME, STATS_KINDS
+
+    row: list[Any] = ["stats tables, start 2000-01-01"]
+    for s in sizes.values():
+        far = _served(s.get("ours_far_back_stats"), ENDPOINT_OF_TABLE)
+        floor = {t: n for t, n in s["floor_default"].items()
+                 if t in BY_NAME and BY_NAME[t].kind in STATS_KINDS}  # fmt: skip
+        row += [_n(sum(far.get(t, 0) for t in floor) if far else None), _n(sum(floor.values()))]
+    return row
 
 
 def _requests_brief(sizes: dict[str, Any]) -> list[str]:

@@ -35,7 +35,7 @@ from bench.sandbox_process import sandbox
 from bench.sizes import Size, selected_sizes
 from bench.truth import Truth
 from dlt_gong.sandbox.clock import utc_now_seconds
-from dlt_gong.tables import DEFAULT_TABLES
+from dlt_gong.tables import DEFAULT_TABLES, STATS_KINDS, TABLES
 from dlt_gong.windows import utc_today
 
 BRIEF_TABLES = ["users", "calls", "call_transcripts", "aggregated_activity"]
@@ -80,6 +80,11 @@ def _check_same_company(truth: Truth, result: dict[str, Any]) -> None:
         )
 
 
+FAR_BACK = "2000-01-01"
+"""The start of the far-back row: a start date far before any company's data."""
+STATS_TABLES = [t.name for t in TABLES if t.kind in STATS_KINDS]
+
+
 def run_size(size: Size, now: datetime, workdir: Path) -> dict[str, Any]:
     start = (now - timedelta(days=size.days)).date()
     stats_end = utc_today() - timedelta(days=1)
@@ -114,6 +119,16 @@ def run_size(size: Size, now: datetime, workdir: Path) -> dict[str, Any]:
             extract_only=True,
             rerun=True,
             **common,
+        )
+        result["ours_far_back_stats"] = _job(
+            workdir,
+            f"{size.name}-ours-far-back-stats",
+            design="ours",
+            url=sb.url,
+            tables=STATS_TABLES,
+            client_limit=False,
+            extract_only=True,
+            **{**common, "start": FAR_BACK},
         )
         if size.name in FULL_E2E:
             result["ours_brief"] = _job(

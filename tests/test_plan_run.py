@@ -57,7 +57,14 @@ def _first_activity(sb: RunningSandbox) -> date:
     return min(truth.activity_by_day(truth.start, truth.stats_end))
 
 
-@pytest.mark.parametrize("case", ["far back", "default start", "config file"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param("far back", marks=pytest.mark.slow),
+        pytest.param("default start", marks=pytest.mark.slow),
+        "config file",  # in every `make test`; the other two with `pytest -m slow`
+    ],
+)
 def test_plan_total_is_within_5_percent_of_the_run(
     sb: RunningSandbox, tmp_path: Path, case: str
 ) -> None:

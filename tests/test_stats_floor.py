@@ -71,7 +71,13 @@ def test_far_back_start_costs_what_a_start_before_the_data_costs(
     assert rows(p, "select min(from_date) from day_by_day_activity") == [(first,)]
 
 
-PERIOD_CASES = [("DAY", "WEEK"), ("WEEK", "WEEK"), ("MONTH", "MONTH"), ("QUARTER", "MONTH")]
+PERIOD_CASES = [
+    pytest.param("DAY", "WEEK", marks=pytest.mark.slow),
+    ("WEEK", "WEEK"),
+    ("MONTH", "MONTH"),
+    pytest.param("QUARTER", "MONTH", marks=pytest.mark.slow),
+]
+"""WEEK and MONTH in every `make test`; DAY and QUARTER with `pytest -m slow`."""
 
 
 @pytest.mark.parametrize(("aggregation", "interaction"), PERIOD_CASES)
