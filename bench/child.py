@@ -36,6 +36,7 @@ def _source(spec: dict[str, Any]) -> tuple[Any, Any]:
             start_date=spec["start"],
             resources=spec["tables"],
             requests_per_second=3 if spec["client_limit"] else None,
+            now=spec.get("now"),
         )
         return source, lambda: client_of(source).requests_sent
     from bench.naive import naive_source

@@ -36,7 +36,6 @@ from bench.sizes import Size, selected_sizes
 from bench.truth import Truth
 from dlt_gong.sandbox.clock import utc_now_seconds
 from dlt_gong.tables import DEFAULT_TABLES, STATS_KINDS, TABLES
-from dlt_gong.windows import utc_today
 
 BRIEF_TABLES = ["users", "calls", "call_transcripts", "aggregated_activity"]
 FULL_E2E = {"small", "medium"}
@@ -87,8 +86,8 @@ STATS_TABLES = [t.name for t in TABLES if t.kind in STATS_KINDS]
 
 def run_size(size: Size, now: datetime, workdir: Path) -> dict[str, Any]:
     start = (now - timedelta(days=size.days)).date()
-    stats_end = utc_today() - timedelta(days=1)
     truth = Truth(size, now, start)
+    stats_end = truth.stats_end
     counts = truth.counts()
     result: dict[str, Any] = {
         "size": vars(size),
@@ -104,7 +103,12 @@ def run_size(size: Size, now: datetime, workdir: Path) -> dict[str, Any]:
         "floor_default": truth.floor(list(DEFAULT_TABLES)),
         "floor_brief": truth.floor(BRIEF_TABLES),
     }
-    common = {"start": start.isoformat(), "stats_end": stats_end.isoformat()}
+    # every run takes the sandbox's frozen instant as its now, whatever the wall clock says
+    common = {
+        "start": start.isoformat(),
+        "stats_end": stats_end.isoformat(),
+        "now": now.isoformat(),
+    }
     with sandbox(size, now, throttled=False) as sb:
         cap = SANDBOX_ALONE_CAP.get(size.name)
         print(f"  sandbox alone{f' (first {cap} calls)' if cap else ''} ...", flush=True)

@@ -18,7 +18,7 @@ from dlt_gong.plan import ACTIVITY_PROBE
 from dlt_gong.sandbox import Exchange, RunningSandbox
 from dlt_gong.sandbox.errors import NotFoundError
 from dlt_gong.tables import TABLES
-from dlt_gong.windows import period_spans, period_start, utc_today
+from dlt_gong.windows import period_spans, period_start
 
 ENDPOINT_OF_TABLE = {t.name: f"{t.endpoint.method} {t.endpoint.path}" for t in TABLES}
 """The sandbox's name for the endpoint behind each table (its stats count by this name)."""
@@ -58,8 +58,11 @@ def pipeline(tmp: Path, name: str = "gong_e2e", destination: Any = None) -> dlt.
 
 
 def load(p: dlt.Pipeline, sb: RunningSandbox, **kw: Any) -> Any:
-    """Runs one load; returns the source (its client has the request count)."""
+    """Runs one load at the sandbox clock's instant (the source's ``now``, so the two agree
+    on what today is whatever the wall clock says); returns the source (its client has the
+    request count)."""
     kw.setdefault("requests_per_second", None)
+    kw.setdefault("now", sb.clock.now())
     source = gong_source(credentials=credentials(sb), base_url=sb.url, **kw)
     p.run(source, loader_file_format=file_format(p))
     return source
@@ -103,7 +106,7 @@ class Truth:
     sb: RunningSandbox
     start: date
     today: date | None = None
-    """The load's UTC today (its `now` option); None: the wall clock's."""
+    """The load's UTC today (its `now` option); None: the sandbox clock's."""
 
     @property
     def company(self) -> Any:
@@ -111,7 +114,9 @@ class Truth:
 
     @property
     def stats_end(self) -> date:
-        return (self.today or utc_today()) - timedelta(days=1)
+        """The source's last stats day (exclusive) for a load at ``today`` or else at the
+        sandbox clock's instant: the UTC date of its ``now``, less one day."""
+        return (self.today or self.sb.clock.now().date()) - timedelta(days=1)
 
     def activity_by_day(self, start: date, end: date) -> dict[date, set[str]]:
         """Who had any activity on each day of ``[start, end)``."""

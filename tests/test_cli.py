@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from dlt.common.storages.load_package import ParsedLoadJobFileName
 
 from dlt_gong.cli import MISSING_CREDENTIALS
 from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
-from dlt_gong.windows import utc_today
+from instants import NOW, days_before
 
 SECRET = "cli-secret-7f3a9c"
 CLI = str(Path(sys.executable).with_name("dlt-gong"))
@@ -23,7 +22,7 @@ CLI = str(Path(sys.executable).with_name("dlt-gong"))
 @pytest.fixture(scope="module")
 def sb() -> Iterator[RunningSandbox]:
     config = SandboxConfig(
-        seed=31, users=8, calls=120, days=6, freeze_clock=True, rate_limit_per_second=None,
+        seed=31, users=8, calls=120, days=6, now=NOW, freeze_clock=True, rate_limit_per_second=None,
         daily_quota=None, access_key="cli-key", access_key_secret=SECRET,
         bearer_tokens=("no-stats-token",),
         scopes={"no-stats-token": frozenset({"api:users:read", "api:workspaces:read"})},
@@ -47,6 +46,7 @@ def sandbox_env(sb: RunningSandbox, secret: str = SECRET) -> dict[str, str]:
         "SOURCES__GONG__CREDENTIALS__ACCESS_KEY": "cli-key",
         "SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET": secret,
         "SOURCES__GONG__REQUESTS_PER_SECOND": "0",
+        "SOURCES__GONG__NOW": sb.clock.now().isoformat(),
     }
 
 
@@ -92,7 +92,7 @@ def test_credentials_are_not_accepted_on_the_command_line(tmp_path: Path) -> Non
 
 
 def test_run_then_incremental_run_with_summary(sb: RunningSandbox, tmp_path: Path) -> None:
-    start = (utc_today() - timedelta(days=6)).isoformat()
+    start = days_before(NOW, 6).isoformat()
     args = ["run", "--start-date", start, "--resources", "users,calls,call_transcripts"]
     first = dlt_gong(args, tmp_path, sandbox_env(sb))
     assert first.returncode == 0, first.stderr
@@ -116,7 +116,7 @@ def test_run_then_incremental_run_with_summary(sb: RunningSandbox, tmp_path: Pat
 
 def test_plan_counts_then_prints_the_formula(sb: RunningSandbox, tmp_path: Path) -> None:
     sb.reset_stats()
-    start = (utc_today() - timedelta(days=6)).isoformat()
+    start = days_before(NOW, 6).isoformat()
     r = dlt_gong(["run", "--plan", "--start-date", start, "--resources", "users,calls"],
                  tmp_path, sandbox_env(sb))  # fmt: skip
     assert r.returncode == 0, r.stderr
@@ -132,6 +132,7 @@ def test_check_names_each_missing_scope(sb: RunningSandbox, tmp_path: Path) -> N
     env = {
         "SOURCES__GONG__BASE_URL": sb.url,
         "SOURCES__GONG__CREDENTIALS__ACCESS_TOKEN": "no-stats-token",
+        "SOURCES__GONG__NOW": sb.clock.now().isoformat(),
     }
     r = dlt_gong(["check"], tmp_path, env)
     assert r.returncode == 0, r.stderr
@@ -147,7 +148,7 @@ def test_check_names_each_missing_scope(sb: RunningSandbox, tmp_path: Path) -> N
 
 
 def test_daily_quota_stop_exits_1_after_the_summary(tmp_path: Path) -> None:
-    config = SandboxConfig(seed=32, users=8, calls=400, days=6, freeze_clock=True,
+    config = SandboxConfig(seed=32, users=8, calls=400, days=6, now=NOW, freeze_clock=True,
                            rate_limit_per_second=None, daily_quota=3)  # fmt: skip
     with run_sandbox(config) as quota_sb:
         env = {
@@ -156,8 +157,9 @@ def test_daily_quota_stop_exits_1_after_the_summary(tmp_path: Path) -> None:
             "SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET": config.access_key_secret,
             "SOURCES__GONG__REQUESTS_PER_SECOND": "0",
             "SOURCES__GONG__MAX_RETRY_AFTER_SECONDS": "60",
+            "SOURCES__GONG__NOW": quota_sb.clock.now().isoformat(),
         }
-        start = (utc_today() - timedelta(days=6)).isoformat()
+        start = days_before(NOW, 6).isoformat()
         r = dlt_gong(["run", "--start-date", start, "--resources", "calls,call_transcripts"],
                      tmp_path, env)  # fmt: skip
         assert quota_sb.stats()["by_status"] == {"200": 3, "429": 1}

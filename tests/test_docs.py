@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
+from instants import NOW
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", ROOT / "docs" / "backfill.md"]
@@ -24,7 +25,7 @@ def python_blocks(path: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def sb() -> Iterator[RunningSandbox]:
-    config = SandboxConfig(seed=41, users=6, calls=150, days=365, freeze_clock=True,
+    config = SandboxConfig(seed=41, users=6, calls=150, days=365, now=NOW, freeze_clock=True,
                            rate_limit_per_second=None, daily_quota=None)  # fmt: skip
     with run_sandbox(config) as running:
         yield running
@@ -44,6 +45,7 @@ def test_example_runs_as_written(sb: RunningSandbox, tmp_path: Path, doc: str, i
             "SOURCES__GONG__CREDENTIALS__ACCESS_KEY": sb.config.access_key,
             "SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET": sb.config.access_key_secret,
             "SOURCES__GONG__REQUESTS_PER_SECOND": "0",
+            "SOURCES__GONG__NOW": sb.clock.now().isoformat(),
             "DLT_DATA_DIR": str(tmp_path / ".dlt-data"),
             "RUNTIME__LOG_LEVEL": "ERROR",
         }

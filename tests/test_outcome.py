@@ -39,7 +39,7 @@ def test_run_loads_what_was_extracted_then_raises_the_quota_stop(
     start = (TEST_NOW - timedelta(days=30)).replace(hour=0, minute=0).isoformat()
     source = gong_source(credentials=credentials(sb), base_url=sb.url, start_date=start,
                          resources=["users", "calls"], requests_per_second=None,
-                         max_retry_after_seconds=60)  # fmt: skip
+                         max_retry_after_seconds=60, now=TEST_NOW)  # fmt: skip
     before = datetime.now(timezone.utc)
     with pytest.raises(GongQuotaExhausted) as raised:
         dlt_gong.run(p, source)
@@ -65,7 +65,8 @@ def test_run_of_a_complete_load_returns_its_load_info(
     sb = make_sandbox(freeze_clock=True)
     p = pipeline(tmp_path)
     source = gong_source(credentials=credentials(sb), base_url=sb.url,
-                         resources=["users", "workspaces"], requests_per_second=None)  # fmt: skip
+                         resources=["users", "workspaces"], requests_per_second=None,
+                         now=TEST_NOW)  # fmt: skip
     info = dlt_gong.run(p, source)
     assert not info.has_failed_jobs
     assert dlt_gong.quota_stop(source) is None

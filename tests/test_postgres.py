@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import dlt
@@ -16,8 +15,8 @@ import pytest
 
 from dlt_gong.sandbox import SandboxConfig, run_sandbox
 from dlt_gong.tables import TABLES
-from dlt_gong.windows import utc_today
 from e2e_helpers import load, pipeline, rows
+from instants import NOW, days_before
 
 DSN = os.environ.get("DLT_GONG_TEST_POSTGRES")
 
@@ -29,9 +28,9 @@ def test_postgres_and_duckdb_hold_identical_rows(tmp_path: Path) -> None:
         if os.environ.get("CI"):
             pytest.fail("DLT_GONG_TEST_POSTGRES is not set: CI must run against PostgreSQL")
         pytest.skip("no PostgreSQL server (make test starts one)")
-    config = SandboxConfig(seed=17, users=12, calls=200, days=8, freeze_clock=True,
+    config = SandboxConfig(seed=17, users=12, calls=200, days=8, now=NOW, freeze_clock=True,
                            rate_limit_per_second=None, daily_quota=None)  # fmt: skip
-    start = (utc_today() - timedelta(days=8)).isoformat()
+    start = days_before(NOW, 8).isoformat()
     tables = [t.name for t in TABLES]
     dataset = f"gong_{uuid.uuid4().hex[:8]}"
     with run_sandbox(config) as sb:

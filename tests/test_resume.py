@@ -8,7 +8,6 @@ exact results on files dlt itself wrote, in both formats dlt-gong loads with.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,8 @@ import pytest
 from dlt_gong import gong_source
 from dlt_gong.resume import PENDING_TRANSITIONS, _delete, _unrecorded, row_keys
 from dlt_gong.sandbox import SandboxConfig, run_sandbox
-from dlt_gong.windows import utc_today
 from e2e_helpers import credentials, pipeline, rows
+from instants import NOW, days_before
 
 DAYS = 3
 TABLES = ["users", "calls", "call_transcripts"]
@@ -26,14 +25,14 @@ TABLES = ["users", "calls", "call_transcripts"]
 @pytest.mark.parametrize("file_format", ["insert_values", "jsonl"])
 def test_row_keys_of_every_job_file_and_the_undo_of_one(tmp_path: Path, file_format: str) -> None:
     config = SandboxConfig(
-        seed=5, users=5, calls=40, days=DAYS, freeze_clock=True,
+        seed=5, users=5, calls=40, days=DAYS, now=NOW, freeze_clock=True,
         rate_limit_per_second=None, daily_quota=None,
     )  # fmt: skip
     with run_sandbox(config) as sb:
         source = gong_source(
             credentials=credentials(sb), base_url=sb.url, resources=TABLES,
-            start_date=(utc_today() - timedelta(days=DAYS)).isoformat(),
-            requests_per_second=None,
+            start_date=days_before(NOW, DAYS).isoformat(),
+            requests_per_second=None, now=NOW,
         )  # fmt: skip
         p = pipeline(tmp_path)
         info = p.run(source, loader_file_format=file_format)  # type: ignore[arg-type]

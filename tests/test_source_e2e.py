@@ -22,7 +22,7 @@ from dlt_gong.plan import Counts, requests_per_table
 from dlt_gong.sandbox import SandboxConfig, run_sandbox
 from dlt_gong.source import client_of
 from dlt_gong.tables import TABLES
-from dlt_gong.windows import parse_instant, utc_today
+from dlt_gong.windows import parse_instant
 from e2e_helpers import (
     ENDPOINT_OF_TABLE,
     Recorder,
@@ -38,6 +38,7 @@ from e2e_helpers import (
     served_by_endpoint,
     start_instant,
 )
+from instants import NOW, days_before
 
 DAYS = 20
 ALL_TABLES = [t.name for t in TABLES]
@@ -56,10 +57,10 @@ class Loaded:
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
     config = SandboxConfig(
-        seed=21, users=25, calls=500, days=DAYS, freeze_clock=True,
+        seed=21, users=25, calls=500, days=DAYS, now=NOW, freeze_clock=True,
         rate_limit_per_second=None, daily_quota=None,
     )  # fmt: skip
-    start = utc_today() - timedelta(days=DAYS)
+    start = days_before(NOW, DAYS)
     with run_sandbox(config) as sb:
         recorder = Recorder()
         sb.on_exchange.append(recorder)
@@ -206,7 +207,7 @@ def test_request_bodies_are_exact(loaded: Loaded) -> None:
     transcripts = loaded.recorder.bodies(ENDPOINT_OF_TABLE["call_transcripts"])
     assert all(0 < len(b["filter"]["callIds"]) <= 100 for b in transcripts)
     assert [list(b["filter"]) for b in transcripts] == [["callIds"]] * len(transcripts)
-    end = (utc_today() - timedelta(days=1)).isoformat()
+    end = loaded.truth.stats_end.isoformat()
     by_period = loaded.recorder.bodies(ENDPOINT_OF_TABLE["aggregated_activity"])
     first = min(loaded.truth.activity_by_day(loaded.truth.start, loaded.truth.stats_end))
     probe = {"filter": {"fromDate": start, "toDate": end}, "aggregationPeriod": "DAY"}
@@ -240,15 +241,15 @@ def test_second_run_with_nothing_new_loads_nothing_new(loaded: Loaded) -> None:
 
 def test_late_calls_and_new_comments_are_picked_up_without_duplicates(tmp_path: Path) -> None:
     config = SandboxConfig(
-        seed=5, users=15, calls=300, days=10, freeze_clock=True, late_call_rate=0.3,
+        seed=5, users=15, calls=300, days=10, now=NOW, freeze_clock=True, late_call_rate=0.3,
         late_call_delay_hours=20.0, rate_limit_per_second=None, daily_quota=None,
     )  # fmt: skip
-    start = (utc_today() - timedelta(days=10)).isoformat()
+    start = days_before(NOW, 10).isoformat()
     with run_sandbox(config) as sb:
         p = pipeline(tmp_path)
         tables = ["calls", "call_transcripts"]
         load(p, sb, start_date=start, resources=tables)
-        truth = Truth(sb, utc_today() - timedelta(days=10))
+        truth = Truth(sb, days_before(NOW, 10))
         first = {c["metaData"]["id"] for c in truth.public_calls()}
         assert set(ids(p, "calls")) == first
         comments_before = _comments_per_call(p)
@@ -288,11 +289,11 @@ def _comments_per_call(p: dlt.Pipeline) -> dict[str, int]:
 
 
 def test_backfill_window_keeps_no_state(tmp_path: Path) -> None:
-    config = SandboxConfig(seed=9, users=10, calls=200, days=10, freeze_clock=True,
+    config = SandboxConfig(seed=9, users=10, calls=200, days=10, now=NOW, freeze_clock=True,
                            rate_limit_per_second=None, daily_quota=None)  # fmt: skip
     with run_sandbox(config) as sb:
         p = pipeline(tmp_path)
-        start, end = utc_today() - timedelta(days=10), utc_today() - timedelta(days=5)
+        start, end = days_before(NOW, 10), days_before(NOW, 5)
         load(p, sb, start_date=start.isoformat(), end_date=end.isoformat(), resources=["calls"])
         expected = [
             c["metaData"]["id"]
@@ -304,11 +305,11 @@ def test_backfill_window_keeps_no_state(tmp_path: Path) -> None:
 
 
 def test_rate_limited_run_gets_no_429(tmp_path: Path) -> None:
-    config = SandboxConfig(seed=3, users=8, calls=250, days=5, freeze_clock=True,
+    config = SandboxConfig(seed=3, users=8, calls=250, days=5, now=NOW, freeze_clock=True,
                            rate_limit_per_second=3, daily_quota=None)  # fmt: skip
     with run_sandbox(config) as sb:
         p = pipeline(tmp_path)
-        start = (utc_today() - timedelta(days=5)).isoformat()
+        start = days_before(NOW, 5).isoformat()
         load(p, sb, start_date=start, resources=["users", "workspaces", "calls", "call_transcripts"],
              requests_per_second=3)  # fmt: skip
         stats = sb.stats()
@@ -319,9 +320,9 @@ def test_rate_limited_run_gets_no_429(tmp_path: Path) -> None:
 def test_daily_quota_spent_mid_run_stops_cleanly_and_the_next_day_completes(
     tmp_path: Path,
 ) -> None:
-    config = SandboxConfig(seed=13, users=10, calls=500, days=10, freeze_clock=True,
+    config = SandboxConfig(seed=13, users=10, calls=500, days=10, now=NOW, freeze_clock=True,
                            rate_limit_per_second=None, daily_quota=7)  # fmt: skip
-    start = (utc_today() - timedelta(days=10)).isoformat()
+    start = days_before(NOW, 10).isoformat()
     tables = ["calls", "call_transcripts"]
     with run_sandbox(config) as sb:
         p = pipeline(tmp_path)
@@ -334,7 +335,7 @@ def test_daily_quota_spent_mid_run_stops_cleanly_and_the_next_day_completes(
         stopped = client_of(source).quota_exhausted
         assert stopped is not None and stopped.retry_after_seconds > 60
         assert sb.stats()["by_status"] == {"200": 7, "429": 1}  # one refusal, then silence
-        truth = Truth(sb, utc_today() - timedelta(days=10))
+        truth = Truth(sb, days_before(NOW, 10))
         # calls pages run ahead of their transcripts (the next page is prefetched), so the
         # quota may stop the load after the calls and before the last transcripts
         partial = (count(p, "calls"), count(p, "call_transcripts"))
@@ -359,13 +360,14 @@ def test_daily_quota_spent_mid_run_stops_cleanly_and_the_next_day_completes(
 
 
 def test_request_counts_hold_on_5000_calls(tmp_path: Path) -> None:
-    config = SandboxConfig(seed=4, users=120, calls=5200, days=60, freeze_clock=True,
+    config = SandboxConfig(seed=4, users=120, calls=5200, days=60, now=NOW, freeze_clock=True,
                            rate_limit_per_second=None, daily_quota=None)  # fmt: skip
-    start = utc_today() - timedelta(days=60)
+    start = days_before(NOW, 60)
     with run_sandbox(config) as sb:
         p = pipeline(tmp_path)
         source = gong_source(credentials=credentials(sb), base_url=sb.url,
-                             start_date=start.isoformat(), requests_per_second=None)  # fmt: skip
+                             start_date=start.isoformat(), requests_per_second=None,
+                             now=NOW)  # fmt: skip
         p.extract(source)  # the requests are all spent in extract
         truth = Truth(sb, start)
         calls = len(truth.metadata())

@@ -63,9 +63,11 @@ def dlt_gong(
 
 
 def key_env(sb: RunningSandbox, secret: str | None = None) -> dict[str, str]:
-    """The sandbox's access key pair (or `secret` instead of its own) and base URL."""
+    """The sandbox's access key pair (or `secret` instead of its own), base URL and the
+    sandbox clock's instant as the run's `now`."""
     return {
         "SOURCES__GONG__BASE_URL": sb.url,
+        "SOURCES__GONG__NOW": sb.clock.now().isoformat(),
         "SOURCES__GONG__CREDENTIALS__ACCESS_KEY": sb.config.access_key,
         "SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET": secret or sb.config.access_key_secret,
         "SOURCES__GONG__REQUESTS_PER_SECOND": "0",
@@ -75,6 +77,7 @@ def key_env(sb: RunningSandbox, secret: str | None = None) -> dict[str, str]:
 def token_env(sb: RunningSandbox, token: str) -> dict[str, str]:
     return {
         "SOURCES__GONG__BASE_URL": sb.url,
+        "SOURCES__GONG__NOW": sb.clock.now().isoformat(),
         "SOURCES__GONG__CREDENTIALS__ACCESS_TOKEN": token,
         "SOURCES__GONG__REQUESTS_PER_SECOND": "0",
     }

@@ -16,7 +16,8 @@ from pathlib import Path
 DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
 
 GROUPS = (
-    "fault", "quota", "crash", "deletions", "forward compatibility", "bad input", "secrets",
+    "fault", "quota", "crash", "deletions", "time", "forward compatibility", "bad input",
+    "secrets",
 )  # fmt: skip
 
 

@@ -41,8 +41,9 @@ from report import Outcome
 
 from dlt_gong.cli import MISSING_CREDENTIALS
 from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
-from dlt_gong.windows import utc_today
-from e2e_helpers import Truth
+from dlt_gong.windows import parse_instant
+from e2e_helpers import Recorder, Truth
+from instants import NOW, days_before, utc_day
 
 KEY = "bad-input-key"
 SECRET = "bad-input-secret-5d1e"
@@ -51,10 +52,12 @@ NO_STATS_TOKEN = "no-stats-token-77c2"
 NO_STATS_SCOPES = frozenset(
     {"api:users:read", "api:calls:read:extensive", "api:calls:read:transcript"}
 )
-START = utc_today() - timedelta(days=6)
+START = days_before(NOW, 6)
 TABLES = ["users", "calls", "call_transcripts"]
 # the scheduled run every scenario breaks in one way; lookback 0 so that a run which
-# lost data could not hide it by re-reading the days before its saved position
+# lost data could not hide it by re-reading the days before its saved position (correct
+# by design only while the sandbox clock stands still: nothing becomes visible between
+# the good load and the run that breaks)
 RUN = [
     "run", "--start-date", START.isoformat(),
     "--resources", "users,calls,call_transcripts,aggregated_activity",
@@ -65,7 +68,7 @@ RUN = [
 @pytest.fixture(scope="module")
 def sb() -> Iterator[RunningSandbox]:
     config = SandboxConfig(
-        seed=41, users=8, calls=120, days=6, freeze_clock=True, rate_limit_per_second=None,
+        seed=41, users=8, calls=120, days=6, now=NOW, freeze_clock=True, rate_limit_per_second=None,
         daily_quota=None, late_call_rate=0.0, access_key=KEY, access_key_secret=SECRET,
         bearer_tokens=(NO_STATS_TOKEN,), scopes={NO_STATS_TOKEN: NO_STATS_SCOPES},
     )  # fmt: skip
@@ -138,7 +141,7 @@ class Case:
 
 
 def _future_end() -> date:
-    return utc_today() + timedelta(days=7)
+    return utc_day(NOW) + timedelta(days=7)
 
 
 CASES = [
@@ -331,30 +334,47 @@ def test_locked_destination_fails_before_any_request(
     )  # fmt: skip
 
 
+# Once time passes, calls that were still going on (or not yet processed) at the last run
+# become visible with a start before its saved position; only a lookback longer than the
+# longest call plus its processing reads them. 0.1 day (2.4 h) is longer than any call in
+# this company (the test checks it on the ground truth) and far shorter than the 3 days
+# the refused run fetched, so a package lost on the way could not be hidden by re-reading.
+LOOKBACK_DAYS = 0.1
+RUN_LATER = [*RUN[:-4], "--lookback-days", str(LOOKBACK_DAYS), "--progress", "none"]
+
+
 def test_refused_load_is_loaded_by_the_next_run_exactly(
     sb: RunningSandbox, good: Loaded, tmp_path: Path, report: Callable[[Outcome], None]
 ) -> None:
     """A destination that opens but refuses to write (DuckDB attached read-only, as a
-    warehouse whose grants were revoked). Three days pass first (a weekend has few
-    calls), so the refused run fetches new calls. Then: one line, exit 1, nothing written; the fetched data and the positions
-    it would save wait in a pending load package. Once the destination accepts again, the
-    next ordinary run loads that package first and then fetches on from the saved
-    positions (lookback 0): the result is exactly the sandbox's data, each call once.
+    warehouse whose grants were revoked). Three days pass first, so the refused run
+    fetches new calls. Then: one line, exit 1, nothing written; the fetched data and the
+    positions it would save wait in a pending load package. Once the destination accepts
+    again, the next ordinary run loads that package first and then fetches on from the
+    saved positions, less a lookback (``LOOKBACK_DAYS``) that re-reads only the last
+    hours: the calls of the days before come from the package alone, and the result is
+    exactly the sandbox's data, each call once.
 
     Found with this test: dlt's `run` on a pipeline with a pending package loads it and
     returns without extracting, so that next run fetched nothing new and its summary
     was empty; `runner.run_pipeline` now finishes the pending package, then runs."""
+    sk = sb.company.skeleton
+    longest = max(sk.visible[i] - sk.start[i] for i in range(sk.n))
+    assert longest < LOOKBACK_DAYS * 86400, "the lookback no longer covers every call"
     workdir = copy_workdir(good.workdir, tmp_path / "run")
+    saved = parse_instant(good.before.state["sources"]["gong"]["calls_started"]["calls"])
     now = sb.clock.now()
     sb.clock.advance(3 * 24 * 3600)
+    recorder = Recorder()
     try:
         truth = Truth(sb, START)
         new_calls = len(truth.public_calls()) - good.before.tables["calls"][0]
         assert new_calls > 0  # the refused run has something to lose
         sb.reset_stats()
         refused = dlt_gong(
-            RUN, workdir, {**key_env(sb), "DESTINATION__DUCKDB__CREDENTIALS__READ_ONLY": "true"}
-        )
+            RUN_LATER, workdir,
+            {**key_env(sb), "DESTINATION__DUCKDB__CREDENTIALS__READ_ONLY": "true"},
+        )  # fmt: skip
         fetched = sb.stats()["requests"]
         assert refused.returncode == 1, refused.stderr
         assert only_line(refused) == (
@@ -371,7 +391,8 @@ def test_refused_load_is_loaded_by_the_next_run_exactly(
         assert len(after_refusal.pending) == 1  # ... and nothing lost: the package waits
 
         sb.reset_stats()
-        again = dlt_gong(RUN, workdir, key_env(sb))
+        sb.on_exchange.append(recorder)
+        again = dlt_gong(RUN_LATER, workdir, key_env(sb))
         assert again.returncode == 0, again.stderr
         loads = re.findall(r"first loaded what an earlier run had left pending \(load (\S+)\)",
                            again.stdout)  # fmt: skip
@@ -384,14 +405,26 @@ def test_refused_load_is_loaded_by_the_next_run_exactly(
             "GET /v2/users": 1, "POST /v2/calls/extensive": 1, "POST /v2/calls/transcript": 1,
             "POST /v2/stats/activity/aggregate-by-period": 1,
         }  # fmt: skip
+        (asked,) = recorder.bodies("POST /v2/calls/extensive")
+        reread_from = parse_instant(asked["filter"]["fromDateTime"])
+        # calls only the pending package held: after the good load's position, before
+        # where the next run started reading
+        only_in_package = [
+            c for c in truth.public_calls()
+            if saved < parse_instant(c["metaData"]["started"]) < reread_from
+        ]  # fmt: skip
+        assert only_in_package, (saved, reread_from)
     finally:
+        if recorder in sb.on_exchange:
+            sb.on_exchange.remove(recorder)
         sb.clock.set(now)
     report(
         Outcome(
             group="bad input", scenario="destination refuses the load",
             injected=f"DuckDB opened read-only, after 3 days with {new_calls} new calls",
             behaviour="one line, exit 1, nothing written, fetched data kept pending; the next "
-            f"run loaded it first, then fetched on ({refetched} requests): exact data",
+            f"run loaded it first, then fetched on ({refetched} requests, lookback "
+            f"{LOOKBACK_DAYS} day): exact data",
             expected_rows=proof.expected_rows, loaded_rows=proof.loaded_rows,
             duplicates=proof.duplicates, requests=fetched, exit_code=refused.returncode,
         )

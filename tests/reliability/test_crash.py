@@ -16,9 +16,10 @@ After the kill the stage it actually hit is read back from the pipeline's folder
 package waiting in ``normalize/extracted`` or ``load/new``: normalize; in
 ``load/normalized``: load; none, with requests served: extract), and every trial must
 have died before finishing. Then the same command runs again, in the same directory, with
-lookback 0 (so a re-read cannot hide a loss): it must exit 0, leave no pending package,
-and the destination must hold exactly the sandbox's data, every child table, each primary
-key once. The trials must cover all three stages.
+lookback 0 (so a re-read cannot hide a loss; correct by design here, since the sandbox
+clock stands still and no call becomes visible behind a saved position): it must exit 0,
+leave no pending package, and the destination must hold exactly the sandbox's data, every
+child table, each primary key once. The trials must cover all three stages.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -42,14 +42,14 @@ from proof import Proof, exact_proof
 from report import Outcome
 
 from dlt_gong.sandbox import Exchange, RunningSandbox, SandboxConfig, run_sandbox
-from dlt_gong.windows import utc_today
 from e2e_helpers import Truth
+from instants import NOW, days_before
 
 SOAK = bool(os.environ.get("DLT_GONG_SOAK"))
 TRIALS = 30 if SOAK else 10
 STAGES = ("extract", "normalize", "load")
 DAYS = 5
-START = utc_today() - timedelta(days=DAYS)
+START = days_before(NOW, DAYS)
 TABLES = ["users", "calls", "call_transcripts"]
 CALLS, PAGE = (150, 25) if SOAK else (30, 10)
 REQUESTS = 1 + 2 * (CALLS // PAGE)  # users, then a page of calls and its transcripts
@@ -101,7 +101,7 @@ class Trial:
 def sb() -> Iterator[tuple[RunningSandbox, Killer]]:
     config = SandboxConfig(
         seed=31, users=6, calls=CALLS, days=DAYS, page_size=PAGE,
-        now=datetime.now(timezone.utc).replace(microsecond=0), freeze_clock=True,
+        now=NOW, freeze_clock=True,
         rate_limit_per_second=None, daily_quota=None, late_call_rate=0.0,
     )  # fmt: skip
     with run_sandbox(config) as running:

@@ -28,7 +28,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -39,12 +38,12 @@ from dlt_gong import gong_source
 from dlt_gong.sandbox import Exchange, FaultConfig, RunningSandbox, SandboxConfig, run_sandbox
 from dlt_gong.sandbox.messages import CURSOR_EXPIRED
 from dlt_gong.source import client_of
-from dlt_gong.windows import utc_today
 from e2e_helpers import Recorder, Truth, credentials, file_format, pipeline
+from instants import NOW, days_before
 
 SOAK = bool(os.environ.get("DLT_GONG_SOAK"))
 DAYS = 6
-START = utc_today() - timedelta(days=DAYS)
+START = days_before(NOW, DAYS)
 TABLES = ["users", "calls", "call_transcripts", "aggregated_activity"]
 CALLS, PAGE = (600, 25) if SOAK else (60, 6)
 CALL_PAGES = CALLS // PAGE
@@ -164,7 +163,7 @@ def test_the_load_survives_the_fault_with_exact_data(
     """One fault kind (or all at once) on a whole load; the data is exact, the fault fired,
     and every injected failure cost exactly one retry."""
     config = SandboxConfig(
-        seed=17, users=8, calls=CALLS, days=DAYS, page_size=PAGE, freeze_clock=True,
+        seed=17, users=8, calls=CALLS, days=DAYS, page_size=PAGE, now=NOW, freeze_clock=True,
         rate_limit_per_second=None, daily_quota=None, late_call_rate=0.0,
         cursor_ttl_seconds=CURSOR_TTL, faults=scenario.faults,
     )  # fmt: skip

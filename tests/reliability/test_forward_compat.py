@@ -18,7 +18,7 @@ succeed with no failed job, and:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +30,11 @@ from contract import ContractValidator
 from dlt_gong import gong_source
 from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
 from dlt_gong.source import client_of
-from dlt_gong.windows import utc_today
 from e2e_helpers import Recorder, Truth, credentials, file_format, pipeline, rows
+from instants import NOW, days_before
 
 DAYS = 5
-START = utc_today() - timedelta(days=DAYS)
+START = days_before(NOW, DAYS)
 TABLES = ["users", "calls", "call_transcripts"]
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "gong-openapi.json"
 NEW_NAMES = ("recordingRegion", "talkRatioScore", "aiInsights", "modelVersion", "engagement",
@@ -65,7 +65,7 @@ def _config(unknown_fields: bool, now: datetime) -> SandboxConfig:
 def _run(p: Any, sb: RunningSandbox, **kw: Any) -> Any:
     source = gong_source(
         credentials=credentials(sb), base_url=sb.url, start_date=START.isoformat(),
-        resources=TABLES, requests_per_second=None, **kw,
+        resources=TABLES, requests_per_second=None, now=sb.clock.now(), **kw,
     )  # fmt: skip
     info = p.run(source, loader_file_format=file_format(p))
     assert not info.has_failed_jobs
@@ -84,7 +84,7 @@ def test_fields_the_spec_does_not_know_become_new_columns(
     a new list becomes a new child table, and nothing fails or goes missing."""
     spec = SPEC.read_text()
     assert not [n for n in NEW_NAMES if f'"{n}"' in spec]  # unknown to the spec indeed
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = NOW
     p = pipeline(tmp_path)
     with run_sandbox(_config(False, now)) as before:
         _run(p, before)

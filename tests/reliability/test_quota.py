@@ -12,8 +12,8 @@ its sentences, each call with all its parties. Then the sandbox clock moves past
 midnight, the same command runs again (as often as the quota needs, one day each) and the
 range ends up complete and exact.
 
-The sandbox clock starts at the real time (so the CLI's "today" is the sandbox's), moved
-back to 21:00 UTC when it is later than that, so that the Retry-After is always hours.
+The sandbox clock and the CLI's `now` start at the same fixed instant (17:30 UTC: the
+Retry-After to UTC midnight is hours), whatever the wall clock says.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from processes import reader, run, start
@@ -30,24 +29,23 @@ from proof import exact_proof
 from report import Outcome
 
 from dlt_gong.sandbox import Exchange, SandboxConfig, run_sandbox
-from dlt_gong.windows import utc_today
 from e2e_helpers import Truth, rows
+from instants import NOW, days_before
 
 SOAK = bool(os.environ.get("DLT_GONG_SOAK"))
 DAYS = 6
-START = utc_today() - timedelta(days=DAYS)
+START = days_before(NOW, DAYS)
 TABLES = ["users", "calls", "call_transcripts"]
 CALLS, PAGE, QUOTA = (600, 25, 20) if SOAK else (60, 10, 8)
+# the clock moves a day between runs, so calls still going on at one run's instant show up
+# later with a start before its saved position: a lookback longer than any call in this
+# company (checked below) reads them; 0.1 day is too short to hide a position saved wrong
+LOOKBACK_DAYS = 0.1
 RUN = [
     "run", "--start-date", START.isoformat(), "--resources", ",".join(TABLES),
-    "--lookback-days", "0", "--progress", "none",
+    "--lookback-days", str(LOOKBACK_DAYS), "--progress", "none",
 ]  # fmt: skip
 STOP_WITHIN_SECONDS = 10.0
-
-
-def _sandbox_now() -> datetime:
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    return min(now, now.replace(hour=21, minute=0, second=0))
 
 
 class Refusals:
@@ -71,10 +69,12 @@ def test_quota_spent_mid_run_stops_in_seconds_and_the_next_day_completes(
     """Quota out mid-range: exit 1 within seconds with one line, the partial load correct
     and duplicate-free, and after UTC midnight the next runs complete the range exactly."""
     config = SandboxConfig(
-        seed=29, users=8, calls=CALLS, days=DAYS, page_size=PAGE, now=_sandbox_now(),
+        seed=29, users=8, calls=CALLS, days=DAYS, page_size=PAGE, now=NOW,
         freeze_clock=True, rate_limit_per_second=None, daily_quota=QUOTA, late_call_rate=0.0,
     )  # fmt: skip
     with run_sandbox(config) as sb:
+        sk = sb.company.skeleton  # the lookback covers the longest call and its processing
+        assert max(sk.visible[i] - sk.start[i] for i in range(sk.n)) < LOOKBACK_DAYS * 86400
         refusals = Refusals()
         sb.on_exchange.append(refusals)
         proc = start(RUN, tmp_path, sb)
@@ -150,7 +150,7 @@ def test_quota_spent_mid_run_stops_in_seconds_and_the_next_day_completes(
         assert codes[-1] == 0, codes
         truth = Truth(sb, START)  # the clock moved: calls of the new days count too
         # not every child table: comments posted on a call after it was loaded reach the
-        # destination only through the lookback (0 here, on purpose), as documented
+        # destination only through the lookback (2.4 hours here), as documented
         proof = exact_proof(reader(tmp_path), truth, TABLES)
         served = sb.stats()["requests"]
 

@@ -35,7 +35,6 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import dlt
@@ -50,7 +49,7 @@ from dlt_gong.client import GongClient
 from dlt_gong.errors import GongAuthError, GongUnavailableError
 from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
 from dlt_gong.sandbox.auth import Authenticator
-from dlt_gong.windows import utc_today
+from instants import NOW, days_before
 
 KEY = "secrets-key"
 SECRET = "S3CRET-" + uuid.uuid4().hex
@@ -73,7 +72,7 @@ NEEDLES = {
     "revoked refresh token": REVOKED.split("-", 1)[1],
 }
 """The tokens the sandbox's token endpoint issues are added once the runs made them."""
-START = (utc_today() - timedelta(days=6)).isoformat()
+START = days_before(NOW, 6).isoformat()
 RESOURCES = "users,calls,call_transcripts,aggregated_activity"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 # dlt keeps the pipeline state zlib-compressed and base64-encoded in _dlt_pipeline_state
@@ -85,7 +84,7 @@ def sb() -> Iterator[RunningSandbox]:
     scopes = frozenset({"api:users:read", "api:calls:read:extensive",
                         "api:calls:read:transcript", "api:workspaces:read"})  # fmt: skip
     config = SandboxConfig(
-        seed=43, users=6, calls=60, days=6, freeze_clock=True, rate_limit_per_second=None,
+        seed=43, users=6, calls=60, days=6, now=NOW, freeze_clock=True, rate_limit_per_second=None,
         daily_quota=10_000, access_key=KEY, access_key_secret=SECRET, bearer_tokens=(TOKEN,),
         scopes={TOKEN: scopes}, oauth_client_secret=CLIENT_SECRET, oauth_refresh_tokens=(REFRESH,),
     )  # fmt: skip
@@ -164,6 +163,7 @@ def runs(sb: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Runs:
         "SOURCES__GONG__CREDENTIALS__REFRESH_TOKEN": REFRESH,
         "SOURCES__GONG__CREDENTIALS__TOKEN_URL": sb.token_url,
         "SOURCES__GONG__REQUESTS_PER_SECOND": "0",
+        "SOURCES__GONG__NOW": sb.clock.now().isoformat(),
     }
     run = ["run", "--start-date", START, "--resources", RESOURCES, "--progress", "log"]
     with FakeProxy(403, b"<html>Forbidden by proxy</html>").running() as proxy:
@@ -171,7 +171,7 @@ def runs(sb: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Runs:
             Run("first run, --debug", ["--debug", *run], key, 0),
             Run("secrets.toml run, --debug", ["--debug", *run],
                 {"SOURCES__GONG__BASE_URL": sb.url, "SOURCES__GONG__REQUESTS_PER_SECOND": "0",
-                 **debug}, 0, "toml"),
+                 "SOURCES__GONG__NOW": sb.clock.now().isoformat(), **debug}, 0, "toml"),
             Run("incremental run", run, {**key_env(sb), "HOME": str(home)}, 0),
             Run("OAuth token run, --debug", ["--debug", *run, "--resources", "users,calls"],
                 token, 0),
@@ -323,7 +323,7 @@ def test_no_secret_in_exceptions_or_the_trace(
             dataset_name=DATASET, pipelines_dir=str(tmp_path / "pipelines"),
         )  # fmt: skip
         source = gong_source(credentials=creds, base_url=url, start_date=START,
-                             resources=["users"], requests_per_second=None)  # fmt: skip
+                             resources=["users"], requests_per_second=None, now=NOW)  # fmt: skip
         with pytest.raises(Exception) as err:
             pipeline.run(source)
         assert type(err.value).__name__ == "PipelineStepFailed"
