@@ -174,7 +174,7 @@ def test_the_load_survives_the_fault_with_exact_data(
             sb.on_exchange.append(_expire_cursor_on_page(sb, EXPIRE_AFTER_PAGE))
         source = gong_source(
             credentials=credentials(sb), base_url=sb.url, start_date=START.isoformat(),
-            resources=TABLES, requests_per_second=None,
+            resources=TABLES, requests_per_second=None, now=sb.clock.now(),
         )  # fmt: skip
         client = client_of(source)
         client.backoff_base_seconds, client.backoff_max_seconds = 0.05, 1.0
