@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_DIR := $(CURDIR)/.pgdata
 PG_PORT ?= 55432
+# two pytest workers (the suite's test files split between them, each file whole, so
+# module fixtures load once); PYTEST_XDIST= runs in one process
+PYTEST_XDIST ?= -n 2 --dist loadfile
 
 .PHONY: demo test lint typecheck pytest soak bench clean erd
 
@@ -33,7 +36,7 @@ typecheck: $(BIN)/.installed
 pytest: $(BIN)/.installed
 	@dsn=$$(PG_PYTHON=$(BIN)/python scripts/postgres.sh start $(PG_DIR) $(PG_PORT)) \
 	  || { scripts/postgres.sh stop $(PG_DIR); echo "PostgreSQL could not start"; exit 1; }; \
-	DLT_GONG_TEST_POSTGRES=$$dsn $(BIN)/pytest -q -m "not slow" $(PYTEST_ARGS); rc=$$?; \
+	DLT_GONG_TEST_POSTGRES=$$dsn $(BIN)/pytest -q -m "not slow" $(PYTEST_XDIST) $(PYTEST_ARGS); rc=$$?; \
 	scripts/postgres.sh stop $(PG_DIR); exit $$rc
 
 ## soak: the reliability suite with its heavier variants (more faults, more crash trials)

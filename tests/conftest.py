@@ -48,6 +48,39 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     return result
 
 
+# -- under pytest-xdist (make test runs 2 workers): the controller writes the reliability
+# report from every worker's outcomes. Its conftest (tests/reliability/) is not loaded on
+# the controller, which collects nothing, so the controller's side lives here.
+
+_COLLECTED: list[str] = []
+_OUTCOMES: dict[str, list[dict[str, Any]]] = {}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    if not _COLLECTED:  # every worker collects the same tests
+        _COLLECTED.extend(ids)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    _OUTCOMES.update(getattr(node, "workeroutput", {}).get("reliability_outcomes", {}))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if hasattr(config, "workeroutput") or not config.pluginmanager.has_plugin("dsession"):
+        return  # a worker, or no xdist: tests/reliability/conftest.py writes it
+    from reliability.report import Report
+
+    merged = Report()
+    merged.merge_json(_OUTCOMES)
+    merged.write_if_complete(
+        _COLLECTED, config.rootpath, session.testsfailed,
+        config.getoption("keyword"), config.getoption("markexpr") or "",
+    )  # fmt: skip
+
+
 def _start(stack: contextlib.ExitStack, config: SandboxConfig) -> RunningSandbox:
     from dlt_gong.sandbox import run_sandbox
 

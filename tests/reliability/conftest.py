@@ -9,12 +9,10 @@ partial or failed run never leaves a partial report.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from report import DOC, Outcome, Report
+from report import Outcome, Report
 
 _REPORT = Report()
 _HERE = Path(__file__).parent
@@ -41,22 +39,14 @@ def report(request: pytest.FixtureRequest) -> Recording:
     return Recording(request.node.nodeid)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _write_reliability_doc(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
-    session = request.session
-    ours = [i.nodeid for i in session.items if Path(str(i.fspath)).parent == _HERE]
-    files = {Path(str(i.fspath)).name for i in session.items if Path(str(i.fspath)).parent == _HERE}
-    complete = (
-        ours
-        and files == {f.name for f in _HERE.glob("test_*.py")}
-        and not request.config.getoption("keyword")
-        and session.testsfailed == 0
-        and all(nodeid in _REPORT.outcomes for nodeid in ours)
-    )
-    if complete:
-        marks = request.config.getoption("markexpr") or ""
-        command = f"pytest -m '{marks}'" if marks else "pytest"
-        if os.environ.get("DLT_GONG_SOAK"):
-            command = f"DLT_GONG_SOAK=1 {command} (make soak)"
-        DOC.write_text(_REPORT.markdown(command))
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Without xdist: write the report if the session was complete. In an xdist worker:
+    hand the outcomes to the controller, which writes it (tests/conftest.py)."""
+    config = session.config
+    if hasattr(config, "workeroutput"):
+        config.workeroutput["reliability_outcomes"] = _REPORT.to_json()
+    elif not config.pluginmanager.has_plugin("dsession"):
+        _REPORT.write_if_complete(
+            [i.nodeid for i in session.items], config.rootpath, session.testsfailed,
+            config.getoption("keyword"), config.getoption("markexpr") or "",
+        )  # fmt: skip

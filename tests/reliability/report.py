@@ -3,17 +3,22 @@
 A scenario calls ``report.add(Outcome(...))`` as its last step, after its assertions, so
 a row exists only for a scenario that passed. When a session has run every reliability
 scenario it collected (no ``-k``, nothing failed), the table is written; a partial run
-leaves the committed document alone.
+leaves the committed document alone. Under pytest-xdist each worker holds the outcomes of
+its own tests: it hands them to the controller (``to_json``), which merges them and
+writes the document once (``write_if_complete``), from the whole session's view.
 """
 
 from __future__ import annotations
 
+import os
 import platform
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
+HERE = Path(__file__).resolve().parent
+DOC = HERE.parents[1] / "docs" / "reliability.md"
 
 GROUPS = (
     "fault", "quota", "crash", "deletions", "time", "forward compatibility", "bad input",
@@ -54,6 +59,37 @@ class Report:
     def add(self, nodeid: str, outcome: Outcome) -> None:
         assert outcome.group in GROUPS, outcome.group
         self.outcomes.setdefault(nodeid, []).append(outcome)
+
+    def to_json(self) -> dict[str, list[dict[str, object]]]:
+        """The outcomes as plain data, for an xdist worker to hand to the controller."""
+        return {nodeid: [asdict(o) for o in found] for nodeid, found in self.outcomes.items()}
+
+    def merge_json(self, data: dict[str, list[dict[str, object]]]) -> None:
+        for nodeid, found in data.items():
+            for outcome in found:
+                self.add(nodeid, Outcome(**outcome))  # type: ignore[arg-type]
+
+    def write_if_complete(
+        self, nodeids: Iterable[str], rootdir: Path, failed: int, keyword: str, marks: str
+    ) -> bool:
+        """Writes DOC when ``nodeids`` (the session's collected tests) hold every
+        reliability test file, no ``-k`` narrowed them, nothing failed and each of them
+        reported; returns whether it wrote."""
+        ours = [n for n in nodeids if (rootdir / n.split("::")[0]).resolve().parent == HERE]
+        files = {Path(n.split("::")[0]).name for n in ours}
+        complete = (
+            bool(ours)
+            and files == {f.name for f in HERE.glob("test_*.py")}
+            and not keyword
+            and failed == 0
+            and all(nodeid in self.outcomes for nodeid in ours)
+        )
+        if complete:
+            command = f"pytest -m '{marks}'" if marks else "pytest"
+            if os.environ.get("DLT_GONG_SOAK"):
+                command = f"DLT_GONG_SOAK=1 {command} (make soak)"
+            DOC.write_text(self.markdown(command))
+        return complete
 
     def markdown(self, command: str) -> str:
         ordered = sorted(
