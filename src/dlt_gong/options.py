@@ -21,6 +21,9 @@ DEFAULT_LOOKBACK_DAYS = 3.0
 DEFAULT_STATS_LOOKBACK_DAYS = 3
 DEFAULT_HISTORY_DAYS = 365
 DEFAULT_RECONCILE_DAYS = 30.0
+DEFAULT_CHUNK_TOKENS = 512
+"""A common input size for embedding models' retrieval chunks."""
+MIN_CHUNK_TOKENS = 64
 AGGREGATION_PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
 INTERACTION_STATS_PERIODS = ("DAY", "WEEK", "MONTH")
 
@@ -83,6 +86,8 @@ class LoadOptions:
     """An explicit start of calls to reconcile instead, e.g. once over all history."""
     reconcile_to: datetime | None = None
     """The end of that range (exclusive; default now)."""
+    chunk_tokens: int = DEFAULT_CHUNK_TOKENS
+    """The bound of a `call_transcript_chunks` row, in approximate tokens."""
 
     @property
     def today(self) -> date:
@@ -162,6 +167,7 @@ def build_options(
     reconcile_days: float = DEFAULT_RECONCILE_DAYS,
     reconcile_from: str | date | datetime | None = None,
     reconcile_to: str | date | datetime | None = None,
+    chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
 ) -> LoadOptions:
     """`now` pins the load's clock (an ISO date-time or date); `today` is the same for a
     whole UTC day (tests of the options alone)."""
@@ -196,6 +202,11 @@ def build_options(
             f"end_date {end.date().isoformat()} is in the future; Gong's stats cover only past "
             "days: leave end_date out for an incremental load"
         )
+    if int(chunk_tokens) < MIN_CHUNK_TOKENS:
+        raise GongConfigError(
+            f"chunk_tokens {chunk_tokens} is too small: a chunk holds at least "
+            f"{MIN_CHUNK_TOKENS} tokens (the call's title and a line)"
+        )
     period = _period("aggregation_period", aggregation_period, AGGREGATION_PERIODS)
     interaction_period = _period(
         "interaction_stats_period", interaction_stats_period, INTERACTION_STATS_PERIODS
@@ -227,6 +238,7 @@ def build_options(
         reconcile_days=float(reconcile_days),
         reconcile_from=reconcile_start,
         reconcile_to=reconcile_end,
+        chunk_tokens=int(chunk_tokens),
     )
 
 

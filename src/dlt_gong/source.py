@@ -24,10 +24,12 @@ import functools
 import logging
 import weakref
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import dlt
+from dlt.extract.items import DataItemWithMeta
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
@@ -44,6 +46,7 @@ from dlt_gong.errors import GongQuotaExhausted
 from dlt_gong.oauth import OAuthSession
 from dlt_gong.options import (
     DEFAULT_BASE_URL,
+    DEFAULT_CHUNK_TOKENS,
     DEFAULT_LOOKBACK_DAYS,
     DEFAULT_RECONCILE_DAYS,
     DEFAULT_STATS_LOOKBACK_DAYS,
@@ -81,6 +84,7 @@ def gong_source(
     reconcile_days: float = DEFAULT_RECONCILE_DAYS,
     reconcile_from: str | date | datetime | None = None,
     reconcile_to: str | date | datetime | None = None,
+    chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
 ) -> list[DltResource]:
     """Loads a Gong company: users, calls with their content and transcripts, stats,
     scorecards, trackers, workspaces, library and call outcomes.
@@ -125,6 +129,8 @@ def gong_source(
         reconcile_from: reconcile the calls that started from this date (or instant)
             instead, e.g. once over all history; `reconcile_to` ends the range (default now).
         reconcile_to: the end (exclusive) of the `reconcile_from` range.
+        chunk_tokens: the most tokens a `call_transcript_chunks` row holds (counted
+            as 100 tokens per 75 words; 512 by default).
     """
     options = build_options(
         start_date=start_date,
@@ -142,6 +148,7 @@ def gong_source(
         reconcile_days=reconcile_days,
         reconcile_from=reconcile_from,
         reconcile_to=reconcile_to,
+        chunk_tokens=chunk_tokens,
     )
     configured_url = check_base_url(base_url)
     session = None
@@ -220,12 +227,17 @@ def _stop_on_quota(
 
 
 def _hints(table: Table) -> dict[str, Any]:
-    return {
+    hints: dict[str, Any] = {
         "name": table.name,
         "primary_key": list(table.primary_key),
         "write_disposition": "merge",
         **reconcile.column_hints(table),
     }
+    if table.merge_key is not None:
+        # the destination drops every row of a merge key the load carries: SQL destinations
+        # by their default strategy (delete-insert), LanceDB by removing a key's orphans
+        hints["merge_key"] = table.merge_key
+    return hints
 
 
 # -- full refresh and per-parent tables ---------------------------------------------------
@@ -300,10 +312,18 @@ def _per_parent(
 # -- calls and transcripts ----------------------------------------------------------------
 
 
+def _children(table: Table) -> tuple[str, ...]:
+    return tuple(t.name for t in TABLES if t.parent and t.parent.table == table.name)
+
+
 def _family(calls: Table) -> tuple[str, ...]:
-    """The calls table and the tables that ride on its pages (transcripts): they share
-    one window, which starts where the least advanced of them stopped."""
-    return (calls.name, *(t.name for t in TABLES if t.parent and t.parent.table == calls.name))
+    """The calls table and the tables that ride on its pages (transcripts and the tables
+    built from them): they share one window, which starts where the least advanced of
+    them stopped."""
+    found = [calls.name]
+    for name in found:
+        found.extend(_children(BY_NAME[name]))
+    return tuple(found)
 
 
 def _selected(names: tuple[str, ...]) -> list[str]:
@@ -349,20 +369,55 @@ def _transcripts(
     client: GongClient, table: Table, options: LoadOptions, calls: DltResource | None
 ) -> DltResource:
     assert calls is not None
+    riders = _children(table)
 
     @_stop_on_quota
-    def call_transcripts(page: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    def call_transcripts(page: list[dict[str, Any]]) -> Iterator[Any]:
         """One request for the transcripts of a whole page of calls (private ones skipped:
-        Gong withholds their content)."""
-        started = {c["id"]: c["started"] for c in page if not c.get("isPrivate")}
-        if started:
-            body = {"filter": {"callIds": list(started)}}
+        Gong withholds their content). The page rides along as the items' meta, for the
+        tables built from a call and its transcript together."""
+        public = {c["id"]: c for c in page if not c.get("isPrivate")}
+        if public:
+            body = {"filter": {"callIds": list(public)}}
             for items in client.items(table.endpoint, body=body):
-                yield [rows.transcript_row(t, started.get(t["callId"])) for t in items]
+                found = [rows.transcript_row(t, public[t["callId"]]["started"]) for t in items]
+                yield DataItemWithMeta(CallsPage(public), found)
         if options.end is None:
-            advance(_family_state(), table.name, (c["started"] for c in page))
+            for name in (table.name, *_selected(riders)):
+                advance(_family_state(), name, (c["started"] for c in page))
 
     return dlt.transformer(call_transcripts, data_from=calls, **_hints(table))
+
+
+@dataclass(frozen=True)
+class CallsPage:
+    """The `calls` rows a page of transcripts was asked for, by id."""
+
+    calls: dict[str, dict[str, Any]]
+
+
+def _from_transcripts(
+    client: GongClient, table: Table, options: LoadOptions, transcripts: DltResource | None
+) -> DltResource:
+    """Rows built from each call and its transcript, as the transcripts arrive: no request
+    of their own."""
+    assert transcripts is not None and table.derive is not None
+    derive = table.derive
+
+    def from_transcripts(
+        found: list[dict[str, Any]], meta: Any = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        calls = meta.calls if isinstance(meta, CallsPage) else {}
+        built = [
+            row
+            for transcript in found
+            for row in derive(calls.get(transcript["callId"]), transcript, options.chunk_tokens)
+        ]
+        if built:
+            yield built
+
+    from_transcripts.__name__ = table.name
+    return dlt.transformer(from_transcripts, data_from=transcripts, **_hints(table))
 
 
 # -- stats ----------------------------------------------------------------------------------
@@ -527,6 +582,7 @@ BUILDERS: dict[Kind, Builder] = {
     "per_parent": _per_parent,
     "calls": _calls,
     "transcripts": _transcripts,
+    "from_transcripts": _from_transcripts,
     "stats": _stats,
     "stats_per_period": _stats_per_period,
     "scorecards": _answered_scorecards,

@@ -16,11 +16,19 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from dlt_gong import endpoints as ep
+from dlt_gong import transcript_text
 from dlt_gong.counts import Counts, pages
 from dlt_gong.endpoints import Endpoint
 
 Kind = Literal[
-    "full_refresh", "per_parent", "calls", "transcripts", "stats", "stats_per_period", "scorecards"
+    "full_refresh",
+    "per_parent",
+    "calls",
+    "transcripts",
+    "from_transcripts",
+    "stats",
+    "stats_per_period",
+    "scorecards",
 ]
 """How the source reads a table: one generic builder per kind (`source.BUILDERS`)."""
 
@@ -111,6 +119,12 @@ class Table:
     private_calls: Literal["removed", "kept", "include_private_calls"] = "removed"
     """This table's rows of a call made private: removed (Gong withholds them), kept (Gong
     still serves them), or removed unless the `include_private_calls` option is set."""
+    merge_key: str | None = None
+    """A column whose rows a load replaces whole: every row of a re-read call goes, so
+    rows the call no longer has (a higher chunk index) do not linger."""
+    derive: Callable[[Mapping[str, Any] | None, Mapping[str, Any], int], list[Any]] | None = None
+    """`from_transcripts`: the rows of one call, from its `calls` row, its
+    `call_transcripts` row and the chunk bound in tokens."""
 
     def __post_init__(self) -> None:
         if not self.default and not self.why_off:
@@ -167,6 +181,7 @@ def _folders(ctx: ProbeContext) -> Probe:
 # -- the catalogue --------------------------------------------------------------------------
 
 _BY_USER = Join("users", "id = user_id")
+_FROM_TRANSCRIPTS = "0: built from the calls and transcripts already read"
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -215,6 +230,56 @@ TABLES: tuple[Table, ...] = (
         call_key="callId",
         probe=_last_minute(ep.CALL_TRANSCRIPTS),
         joins=(Join("calls", "id = call_id"),),
+    ),
+    Table(
+        name="call_transcript_turns",
+        endpoint=ep.CALL_TRANSCRIPTS,
+        primary_key=("call_id", "turn_index"),
+        kind="from_transcripts",
+        requests=lambda c: 0,
+        formula=_FROM_TRANSCRIPTS,
+        incremental="the call's `started`",
+        default=False,
+        why_off="a row per turn (a third as many as sentences) makes a load half again as long; "
+        "call_transcript_text holds the same words in a row per call",
+        parent=Parent("call_transcripts"),
+        probe=_last_minute(ep.CALL_TRANSCRIPTS),
+        joins=(Join("calls", "id = call_id"), Join("users", "id = user_id")),
+        merge_key="call_id",
+        call_key="call_id",
+        derive=lambda call, transcript, chunk_tokens: transcript_text.turn_rows(call, transcript),
+    ),
+    Table(
+        name="call_transcript_text",
+        endpoint=ep.CALL_TRANSCRIPTS,
+        primary_key=("call_id",),
+        kind="from_transcripts",
+        requests=lambda c: 0,
+        formula=_FROM_TRANSCRIPTS,
+        incremental="the call's `started`",
+        parent=Parent("call_transcripts"),
+        probe=_last_minute(ep.CALL_TRANSCRIPTS),
+        joins=(Join("calls", "id = call_id"),),
+        merge_key="call_id",
+        call_key="call_id",
+        derive=lambda call, transcript, chunk_tokens: transcript_text.text_rows(call, transcript),
+    ),
+    Table(
+        name="call_transcript_chunks",
+        endpoint=ep.CALL_TRANSCRIPTS,
+        primary_key=("call_id", "chunk_index"),
+        kind="from_transcripts",
+        requests=lambda c: 0,
+        formula=_FROM_TRANSCRIPTS,
+        incremental="the call's `started`",
+        default=False,
+        why_off="for vector stores: the transcript's text a third time, in chunks",
+        parent=Parent("call_transcripts"),
+        probe=_last_minute(ep.CALL_TRANSCRIPTS),
+        joins=(Join("calls", "id = call_id"),),
+        merge_key="call_id",
+        call_key="call_id",
+        derive=transcript_text.chunk_rows,
     ),
     Table(
         name="aggregated_activity",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -73,8 +74,10 @@ class CallFactory:
     """Builds call JSON (metaData, sections, transcript) for call indices of a skeleton."""
 
     def __init__(self, seed: int, tz: ZoneInfo, skeleton: CallSkeleton, roster: Roster,
-                 accounts: AccountBook, catalog: Catalog, ids: IdCodec) -> None:  # fmt: skip
+                 accounts: AccountBook, catalog: Catalog, ids: IdCodec,
+                 retranscribed: Iterable[str] = ()) -> None:  # fmt: skip
         self.seed = seed
+        self.retranscribed = frozenset(retranscribed)
         self.tz = tz
         self.sk = skeleton
         self.roster = roster
@@ -582,7 +585,9 @@ class CallFactory:
     # -- transcript -----------------------------------------------------------------------
 
     def _transcript(self, i: int) -> list[dict[str, Any]]:
-        rng = self._rng(i, "transcript")
+        # a call Gong transcribed again says other sentences, at other times
+        again = self.call_id(i) in self.retranscribed
+        rng = self._rng(i, "transcript again" if again else "transcript")
         parties = [p for p in self.parties(i) if p.speaker_id]
         internal = [p for p in parties if p.internal]
         external = [p for p in parties if not p.internal]

@@ -153,7 +153,8 @@ class Company(CompanyExtras):
             self.skeleton,
         )
         self.factory = CallFactory(config.seed, self.tz, self.skeleton, self.roster,
-                                   self.accounts, self.catalog, ids)  # fmt: skip
+                                   self.accounts, self.catalog, ids,
+                                   retranscribed=config.retranscribed_calls)  # fmt: skip
         self.ledger = ActivityLedger(self.skeleton, self.roster, self.tz)
         self.reviews = Reviews(config.seed, self.tz, self.skeleton, self.roster, self.catalog, ids)
         self._lock = threading.Lock()

@@ -122,6 +122,9 @@ class SandboxConfig:
     privatized_call_rate: float = 0.0  # public calls made private
     removed_settings_rate: float = 0.0  # users, trackers, scorecards, folders, folder entries
     removals_within_days: float = 7.0
+    # calls whose transcript Gong produced again (say, after a re-transcription a user
+    # asked for): the same call, another transcript, as a second load after the first sees
+    retranscribed_calls: tuple[str, ...] = ()
 
     # -- the API ----------------------------------------------------------------------
     host: str = "127.0.0.1"
