@@ -26,6 +26,7 @@ import hashlib
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 Row = dict[str, Any]
@@ -67,9 +68,9 @@ class Turn:
     def end_ms(self) -> int | None:
         return self.sentences[-1].get("end")
 
-    @property
+    @cached_property
     def text(self) -> str:
-        return " ".join(_words(s) for s in self.sentences if _words(s))
+        return " ".join(filter(None, map(_words, self.sentences)))
 
 
 def _words(sentence: Mapping[str, Any]) -> str:
@@ -119,16 +120,15 @@ class Speakers:
 def turns(call: Mapping[str, Any] | None, transcript: Mapping[str, Any]) -> list[Turn]:
     """The transcript's sentences (a `call_transcripts` row) grouped into turns."""
     who = Speakers((call or {}).get("parties"))
-    found: list[Turn] = []
+    runs: list[tuple[Speaker, str | None, list[Mapping[str, Any]]]] = []
     for sentence in transcript.get("sentences") or ():
         speaker = who[sentence.get("speakerId")]
         topic = sentence.get("topic")
-        last = found[-1] if found else None
-        if last is not None and last.speaker == speaker and last.topic == topic:
-            found[-1] = Turn(speaker, topic, (*last.sentences, sentence))
+        if runs and runs[-1][0] is speaker and runs[-1][1] == topic:
+            runs[-1][2].append(sentence)
         else:
-            found.append(Turn(speaker, topic, (sentence,)))
-    return found
+            runs.append((speaker, topic, [sentence]))
+    return [Turn(speaker, topic, tuple(said)) for speaker, topic, said in runs]
 
 
 def turn_rows(call: Mapping[str, Any] | None, transcript: Mapping[str, Any]) -> list[Row]:
