@@ -50,6 +50,7 @@ def env_of(sb: RunningSandbox, data_dir: Path) -> dict[str, str]:
         "SOURCES__GONG__CREDENTIALS__ACCESS_KEY": sb.config.access_key,
         "SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET": sb.config.access_key_secret,
         "SOURCES__GONG__REQUESTS_PER_SECOND": "0",
+        "SOURCES__GONG__NOW": NOW.isoformat(),  # the load's now: the sandbox's
     })  # fmt: skip
     return clean
 

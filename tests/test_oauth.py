@@ -127,6 +127,7 @@ def env_of(sb: RunningSandbox, refresh_token: str) -> dict[str, str]:
         "SOURCES__GONG__CREDENTIALS__REFRESH_TOKEN": refresh_token,
         "SOURCES__GONG__CREDENTIALS__TOKEN_URL": sb.token_url,
         "SOURCES__GONG__REQUESTS_PER_SECOND": "0",
+        "SOURCES__GONG__NOW": NOW.isoformat(),  # the load's now: the sandbox's
         "RUNTIME__DLTHUB_TELEMETRY": "false",
     })  # fmt: skip
     return clean
