@@ -14,9 +14,10 @@ from typing import Any
 import dlt
 import pytest
 
+from dlt_gong.activity import ActivityProbe
 from dlt_gong.plan import Counts, requests_per_table
 from dlt_gong.sandbox import RunningSandbox
-from dlt_gong.source import client_of
+from dlt_gong.source import client_of, options_of
 from dlt_gong.windows import period_spans, period_start
 from e2e_helpers import Truth, by_endpoint, load, pipeline, rows, served_by_endpoint
 
@@ -60,6 +61,9 @@ def test_far_back_start_costs_what_a_start_before_the_data_costs(
         assert served_by_endpoint(sb.stats(), expected) == by_endpoint(expected)
         spent[start] = client_of(source).requests_sent
         assert spent[start] == sum(expected.values())
+        probe = ActivityProbe.of(client_of(source), options_of(source))  # the load's own
+        assert probe.first_activity(NOW.date() - timedelta(days=1)) == first  # (no request)
+        assert client_of(source).requests_sent == spent[start]
         loaded[start] = {
             t: _data(p, t)
             for t in (*STATS, "day_by_day_activity__calls_as_host",

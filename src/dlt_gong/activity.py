@@ -30,6 +30,7 @@ every period is asked.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -93,6 +94,9 @@ class Ask:
     """No activity was seen here: asked as one window, split only if Gong has stats."""
 
 
+_PROBES: weakref.WeakKeyDictionary[GongClient, ActivityProbe] = weakref.WeakKeyDictionary()
+
+
 def interaction_asks(start: date, end: date, period: str, activity: Activity | None) -> list[Ask]:
     """The requests for interaction stats over `[start, end)` (`start` period-aligned)."""
     asks: list[Ask] = []
@@ -135,6 +139,22 @@ class ActivityProbe:
         self._known: dict[tuple[date, date], Activity | None] = {}
         self.spent: dict[tuple[date, date], int] = {}
         """Requests each window's probe cost."""
+
+    @classmethod
+    def of(cls, client: GongClient, options: LoadOptions) -> ActivityProbe:
+        """The probe of the load that talks through `client`: one per load, so its stats
+        tables (and the calls window, see `first_activity`) share its answers."""
+        if client not in _PROBES:
+            _PROBES[client] = cls(client, options)
+        return _PROBES[client]
+
+    def first_activity(self, end: date) -> date | None:
+        """The company's first day with activity before `end`, from the configured start
+        (None: none at all; the configured start when it cannot be told). Every stat counts
+        an action on a call, none of which comes before the call (spec), so no call starts
+        on an earlier day in the company's time zone: a calls window may start the day
+        before it (whatever the time zone) and lose nothing."""
+        return first_data_day(self(self.first_run_start(), end), self.options.start_date)
 
     def __call__(self, start: date, end: date) -> Activity | None:
         key = (start, end)

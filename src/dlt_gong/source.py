@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -422,15 +421,6 @@ def _from_transcripts(
 
 # -- stats ----------------------------------------------------------------------------------
 
-_PROBES: weakref.WeakKeyDictionary[GongClient, ActivityProbe] = weakref.WeakKeyDictionary()
-
-
-def _probe(client: GongClient, options: LoadOptions) -> ActivityProbe:
-    """One activity probe per load (per client), shared by its stats tables."""
-    if client not in _PROBES:
-        _PROBES[client] = ActivityProbe(client, options)
-    return _PROBES[client]
-
 
 def _stats_window(table: Table, options: LoadOptions, state: dict[str, Any]) -> DateWindow | None:
     return DateWindow.plan(
@@ -457,7 +447,7 @@ def _stats(
     assert table.periods_key is not None
     periods_key = table.periods_key
     period = table_period(table, options)
-    probe = _probe(client, options)
+    probe = ActivityProbe.of(client, options)
 
     @_stop_on_quota
     def stats() -> Iterator[list[dict[str, Any]]]:
@@ -486,7 +476,7 @@ def _stats_per_period(
     aggregate-by-period saw activity; quiet periods are asked together and split only if
     Gong has stats there (see `activity.py`), so no row is lost when that guess is wrong."""
     period = table_period(table, options)
-    probe = _probe(client, options)
+    probe = ActivityProbe.of(client, options)
 
     def ask(start: date, end: date) -> list[dict[str, Any]]:
         body = {"filter": _stats_filter(table, options, start, end)}
