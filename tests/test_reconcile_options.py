@@ -9,7 +9,7 @@ import pytest
 
 from dlt_gong.errors import GongConfigError
 from dlt_gong.options import build_options
-from dlt_gong.reconcile import SCHEDULED_MARGIN, Window, window
+from dlt_gong.reconcile import Window, window
 
 NOW = datetime(2026, 6, 15, 17, 30, tzinfo=timezone.utc)
 BASE: dict[str, Any] = {
@@ -19,10 +19,9 @@ BASE: dict[str, Any] = {
 }  # fmt: skip
 
 
-def test_the_default_window_is_the_last_30_days_listed_a_day_wider() -> None:
+def test_the_default_window_is_the_last_30_days() -> None:
     span = window(build_options(**BASE))
     assert span == Window(NOW - timedelta(days=30), NOW)
-    assert span.listed == (NOW - timedelta(days=30) - SCHEDULED_MARGIN, NOW + SCHEDULED_MARGIN)
     assert window(build_options(**BASE, reconcile_days=0)) is None
 
 

@@ -84,8 +84,8 @@ def counts_read(tables: Iterable[str]) -> set[str]:
 
 RECONCILE = "(reconcile deleted calls)"
 """The plan's line for the reconcile pass over the calls of the last `reconcile_days`
-(`reconcile.py`): GET /v2/calls, ids only."""
-RECONCILE_FORMULA = "ceil(R/100), R calls started in the reconcile window ± 1 day"
+(`reconcile.py`): POST /v2/calls/extensive, metaData only."""
+RECONCILE_FORMULA = "ceil(R/100), R calls started in the reconcile window"
 
 
 def seconds_at(requests: int, per_second: int = 3) -> float:

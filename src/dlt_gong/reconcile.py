@@ -13,7 +13,8 @@ Two kinds of table lose rows in Gong, and each is reconciled its own way:
 * Calls are read by a moving start-time window, so a call deleted in Gong, or made
   private, after it was loaded would never be read again. A reconcile pass lists the
   call ids Gong has now in a window (the last `reconcile_days`, or the explicit
-  `reconcile_from`..`reconcile_to`) with `GET /v2/calls`, 100 ids a request, compares
+  `reconcile_from`..`reconcile_to`) with `POST /v2/calls/extensive` asking for metaData
+  only, 100 calls a request, compares
   them with the calls the destination holds in that window, and loads tombstones: rows
   of the missing ids whose `_gong_removed` column carries dlt's `hard_delete` hint. dlt's
   merge then deletes those rows and their child rows (`calls__*`, the transcript and its
@@ -39,7 +40,7 @@ from dlt.extract.resource import DltResource
 
 from dlt_gong import endpoints as ep
 from dlt_gong.client import GongClient
-from dlt_gong.errors import GongQuotaExhausted
+from dlt_gong.errors import GongAuthError, GongQuotaExhausted
 from dlt_gong.options import LoadOptions
 from dlt_gong.tables import BY_NAME, TABLES, Table
 from dlt_gong.windows import gong_datetime
@@ -51,13 +52,6 @@ REMOVED = "_gong_removed"
 TOMBSTONE_COLUMNS: dict[str, Any] = {
     REMOVED: {"data_type": "bool", "nullable": True, "hard_delete": True}
 }
-
-SCHEDULED_MARGIN = timedelta(days=1)
-"""`GET /v2/calls` filters web conferences on their scheduled time, not their start
-(Gong's docs for /v2/calls; the spec says only "date-time"). The ids are listed over the
-window widened by this margin on both sides, and a loaded call is judged only when its
-scheduled time falls inside the widened window; a call that started more than a day from
-its scheduled time is left alone (guess: Gong documents no bound)."""
 
 ID_CHUNK = 500
 CALL_TABLES = tuple(t.name for t in TABLES if t.call_key)
@@ -113,11 +107,6 @@ class Window:
 
     start: datetime
     end: datetime
-
-    @property
-    def listed(self) -> tuple[datetime, datetime]:
-        """The window Gong is asked for: widened for calls filtered on scheduled time."""
-        return self.start - SCHEDULED_MARGIN, self.end + SCHEDULED_MARGIN
 
 
 def window(options: LoadOptions) -> Window | None:
@@ -182,6 +171,9 @@ def removal_resources(client: GongClient, options: LoadOptions) -> list[DltResou
             logger.info("reconcile of deleted calls skipped: %s", exc)
             note_quota_stop()
             return
+        except GongAuthError as exc:  # e.g. a key for answered scorecards only
+            logger.warning("reconcile of deleted calls skipped: %s", exc)
+            return
         if found.deleted or found.private:
             logger.info("reconcile: %d loaded calls were deleted in Gong, %d are private",
                         len(found.deleted), len(found.private))  # fmt: skip
@@ -215,22 +207,28 @@ def _tombstones(table: Table, options: LoadOptions, parent: DltResource) -> DltR
 
 
 def find_gone(client: GongClient, options: LoadOptions, span: Window) -> Gone:
-    """Compares the calls loaded in `span` with the ids Gong lists there now; lists
-    nothing (spends no request) when nothing is loaded there."""
+    """Compares the calls loaded in `span` with the calls Gong lists there now; lists
+    nothing (spends no request) when nothing is loaded there.
+
+    The list comes from `POST /v2/calls/extensive` without a contentSelector (metaData
+    only: id and isPrivate are all this needs), not from `GET /v2/calls`: the same scope
+    as the calls table (the basic one may not be granted), and its `fromDateTime` filters
+    on the call's start, as the calls were loaded (spec: /v2/calls/extensive filter;
+    `GET /v2/calls` filters web conferences on their scheduled time instead)."""
     loaded = loaded_calls(span, options.workspace_id)
     if not loaded:
         return Gone((), ())
-    listed_from, listed_to = span.listed
-    params = {"fromDateTime": gong_datetime(listed_from), "toDateTime": gong_datetime(listed_to)}
+    body_filter = {"fromDateTime": gong_datetime(span.start), "toDateTime": gong_datetime(span.end)}
     if options.workspace_id:
-        params["workspaceId"] = options.workspace_id
+        body_filter["workspaceId"] = options.workspace_id
     present: set[str] = set()
     private: set[str] = set()
-    for items in client.items(ep.CALLS, params=params):
+    for items in client.items(ep.CALLS_EXTENSIVE, body={"filter": body_filter}):
         for call in items:
-            present.add(str(call["id"]))
-            if call.get("isPrivate"):
-                private.add(str(call["id"]))
+            meta = call.get("metaData") or {}
+            present.add(str(meta["id"]))
+            if meta.get("isPrivate"):
+                private.add(str(meta["id"]))
     deleted = tuple(c for c in loaded if c not in present)
     return Gone(deleted, tuple(c for c in loaded if c in private))
 
@@ -254,17 +252,12 @@ def _columns(table: str) -> set[str]:
 
 
 def loaded_calls(span: Window, workspace_id: str | None) -> list[str]:
-    """Ids of the loaded calls that started in `span` (and, when the destination knows
-    it, were scheduled inside the listed window), in this workspace if scoped."""
+    """Ids of the loaded calls that started in `span`, in this workspace if scoped."""
     columns = _columns("calls")
     if not {"id", "started"} <= columns:
         return []
-    listed_from, listed_to = span.listed
     where = ["started >= %s", "started < %s"]
     args: list[Any] = [span.start, span.end]
-    if "scheduled" in columns:
-        where.append("(scheduled IS NULL OR (scheduled >= %s AND scheduled < %s))")
-        args += [listed_from, listed_to]
     if workspace_id and "workspace_id" in columns:
         where.append("workspace_id = %s")
         args.append(workspace_id)

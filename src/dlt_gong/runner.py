@@ -325,9 +325,8 @@ def print_plan(pipeline_name: str = "gong", pipelines_dir: str | None = None, **
     reconciled = None
     # a pipeline without saved state has loaded no call yet: the pass lists nothing then
     if saved and span is not None and any(t in opts.tables for t in reconcile.CALL_TABLES):
-        listed_from, listed_to = span.listed  # an upper bound: 0 while nothing is loaded there
-        listed = {"fromDateTime": listed_from.isoformat(), "toDateTime": listed_to.isoformat()}
-        reconciled = _total(client, ep.CALLS, params={**calls_params, **listed})
+        listed = {"fromDateTime": span.start.isoformat(), "toDateTime": span.end.isoformat()}
+        reconciled = _total(client, ep.CALLS, params={**calls_params, **listed})  # upper bound
     counts = Counts(users=users, calls=calls, reconciled_calls=reconciled, **counted)
     per_table = requests_per_table(counts, opts.tables)
     per_table.update(planned_requests(ActivityProbe(client, opts), states, users))

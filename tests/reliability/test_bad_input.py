@@ -62,6 +62,7 @@ RUN = [
     "run", "--start-date", START.isoformat(),
     "--resources", "users,calls,call_transcripts,aggregated_activity",
     "--lookback-days", "0", "--progress", "none",
+    "--reconcile-days", "0",  # the requests counted here are the load's (see test_deletions)
 ]  # fmt: skip
 
 
