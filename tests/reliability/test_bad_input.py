@@ -61,8 +61,8 @@ TABLES = ["users", "calls", "call_transcripts"]
 RUN = [
     "run", "--start-date", START.isoformat(),
     "--resources", "users,calls,call_transcripts,aggregated_activity",
-    "--lookback-days", "0", "--progress", "none",
     "--reconcile-days", "0",  # the requests counted here are the load's (see test_deletions)
+    "--lookback-days", "0", "--progress", "none",
 ]  # fmt: skip
 
 
