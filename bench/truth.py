@@ -109,6 +109,11 @@ class Truth:
                 list(company.answered_scorecards(review_from_date=self.start, review_method="BOTH"))
             ),
             library_folders=len(company.library_folders()),
+            workspaces=len(company.workspaces()),
+            permission_profiles=sum(
+                len(company.permission_profiles(w["id"])) for w in company.workspaces()
+            ),
+            crm_integrations=len(company.crm_integrations()),
         )
 
     def floor(self, tables: list[str]) -> dict[str, int]:

@@ -83,8 +83,8 @@ def test_check_probes_each_row_and_names_its_scope(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """With every scope but this table's, `check` says this table (and those sharing its
-    scope) misses exactly it, and every other table is ok."""
+    """With every scope but this table's, `check` says this table (and those needing its
+    scope: its children, those sharing it) misses exactly it, and every other is ok."""
     table = BY_NAME[name]
     monkeypatch.setenv("SOURCES__GONG__CREDENTIALS__ACCESS_TOKEN", _token(table))
     monkeypatch.setenv("SOURCES__GONG__REQUESTS_PER_SECOND", "0")
@@ -100,9 +100,9 @@ def test_check_probes_each_row_and_names_its_scope(
     for other in TABLES:
         line = lines[other.name]
         assert f" {other.endpoint.name} " in line and f" {other.scope} " in line, line
-        status = f"missing scope {table.scope}" if other.scope == table.scope else "ok"
+        status = f"missing scope {table.scope}" if table.scope in other.scopes else "ok"
         assert line.endswith(status), line
-    sharing = sum(1 for t in TABLES if t.scope == table.scope)
+    sharing = sum(1 for t in TABLES if table.scope in t.scopes)
     assert out[-1].startswith(f"{len(TABLES) - sharing} of {len(TABLES)} tables can be loaded")
 
 
@@ -120,11 +120,13 @@ def test_plan_prints_each_rows_formula(
             line.startswith(f"  {table.name} ") and line.endswith(f"requests   {table.formula}")
             for line in out.splitlines()
         ), table.name
-    # users and calls, one request per count a chosen formula reads, the answered
+    # users and calls; folders, workspaces, CRM integrations; the workspaces and each one's
+    # profiles; each log type; the first user and the flows they see; the answered
     # scorecards' total, and the days with activity (a window under a year, < 100 users;
     # a line of its own); no reconcile pass: a first run has loaded no call to reconcile
-    extra = len(counts_read(NAMES) & set(runner.COUNTERS))
-    assert sb.stats()["requests"] == 2 + extra + 1 + 1
+    workspaces = len(sb.company.workspaces())
+    assert set(runner.COUNTERS) <= counts_read(NAMES)
+    assert sb.stats()["requests"] == 2 + 3 + (1 + workspaces) + 5 + 2 + 1 + 1
     assert f"  {RECONCILE:<28}" not in out
     assert f"  {ACTIVITY_PROBE:<28}{1:>8,} requests   {ACTIVITY_PROBE_FORMULA}" in out
     folders = len(sb.company.library_folders())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from contract import ContractValidator
 from dlt_gong import gong_source
 from dlt_gong.plan import Counts, requests_per_table
 from dlt_gong.sandbox import SandboxConfig, run_sandbox
-from dlt_gong.source import client_of
+from dlt_gong.source import client_of, options_of
 from dlt_gong.tables import TABLES
 from dlt_gong.windows import parse_instant
 from e2e_helpers import (
@@ -32,6 +32,7 @@ from e2e_helpers import (
     credentials,
     ids,
     load,
+    more_counts,
     pages,
     pipeline,
     rows,
@@ -52,6 +53,7 @@ class Loaded:
     recorder: Recorder
     first_stats: dict[str, Any]
     first_client_requests: int
+    now: datetime
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +68,10 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
         sb.on_exchange.append(recorder)
         p = pipeline(tmp_path_factory.mktemp("e2e"))
         source = load(p, sb, start_date=start.isoformat(), resources=ALL_TABLES)
-        yield Loaded(sb, p, Truth(sb, start), recorder, sb.stats(), client_of(source).requests_sent)
+        now = options_of(source).now
+        yield Loaded(
+            sb, p, Truth(sb, start), recorder, sb.stats(), client_of(source).requests_sent, now
+        )
 
 
 def test_every_exchange_keeps_gongs_contract(loaded: Loaded) -> None:
@@ -190,6 +195,7 @@ def test_requests_equal_the_formula(loaded: Loaded) -> None:
         answered_scorecards=len(truth.answered_scorecards()),
         library_folders=len(company.library_folders()),
         **truth.stats_counts(),
+        **more_counts(loaded.sb, start_instant(truth.start), loaded.now),
     )
     expected = requests_per_table(counts, ALL_TABLES)
     assert served_by_endpoint(loaded.first_stats, expected) == by_endpoint(expected)
@@ -377,6 +383,7 @@ def test_request_counts_hold_on_5000_calls(tmp_path: Path) -> None:
             call_pages_with_public_calls=truth.call_pages_with_public_calls(),
             answered_scorecards=len(truth.answered_scorecards()),
             **truth.stats_counts(),
+            **more_counts(sb, start_instant(start), sb.clock.now()),
         )
         defaults = [t.name for t in TABLES if t.default]
         expected = requests_per_table(counts, defaults)

@@ -41,6 +41,20 @@ class Counts:
     reconciled_calls: int | None = None
     """Calls Gong lists in the reconcile window (`reconcile.py`), None when no reconcile
     pass runs; the pass sends no request while nothing is loaded in that window."""
+    workspaces: int = 1
+    managers: int = 0
+    """Distinct `managerId`s among the users (coaching is asked per manager)."""
+    coaching_periods: int = 0
+    """Calendar months the window touches (coaching is asked per month)."""
+    log_entries: Sequence[int] = (0, 0, 0, 0, 0)
+    """Audit log entries in the window, per log type."""
+    flows_per_user: Sequence[int] = field(default_factory=tuple)
+    """Flows each user sees (company flows, their own and those shared with them)."""
+    flow_folders_per_user: Sequence[int] = field(default_factory=tuple)
+    flows: int = 0
+    """Distinct flows (flow steps are asked 20 flows a request)."""
+    permission_profiles: int = 0
+    crm_integrations: int = 0
 
     @property
     def call_pages(self) -> int:

@@ -121,6 +121,40 @@ LIBRARY_FOLDERS = Endpoint(
 LIBRARY_FOLDER_CONTENT = Endpoint("GET", "/v2/library/folder-content", "api:library:read", "calls")
 CALL_OUTCOMES = Endpoint("GET", "/v2/call-outcomes", "api:call-outcomes:read", "outcomes")
 
+LOGS = Endpoint(
+    "GET",
+    "/v2/logs",
+    "api:logs:read",
+    "logEntries",
+    paged=True,
+    empty_404=("No logs found for the specified period",),
+)
+COACHING = Endpoint("GET", "/v2/coaching", "api:coaching:read", "coachingData")
+FLOWS = Endpoint("GET", "/v2/flows", "api:flows:read", "flows", paged=True)
+FLOW_FOLDERS = Endpoint("GET", "/v2/flows/folders", "api:flows:read", "flowsFolders", paged=True)
+"""The spec says the folders come under `flows`; Gong answers `flowsFolders` (recording)."""
+FLOW_STEPS = Endpoint("POST", "/v2/flows/steps", "api:flows:read", "flows")
+PERMISSION_PROFILES = Endpoint(
+    "GET", "/v2/all-permission-profiles", "api:permission-profile:read", "profiles"
+)
+"""The spec names no scope for this one; `api:permission-profile:read` is a guess."""
+PERMISSION_PROFILE_USERS = Endpoint(
+    "GET", "/v2/permission-profile/users", "api:users:read", "users"
+)
+CRM_INTEGRATIONS = Endpoint(
+    "GET", "/v2/crm/integrations", "api:crm:integrations:read", "integrations"
+)
+CRM_ENTITY_SCHEMA = Endpoint("GET", "/v2/crm/entity-schema", "api:crm:schema", None)
+"""The whole body is the item: `objectTypeToSelectedFields` maps each type to its fields."""
+CALL_USERS_ACCESS = Endpoint(
+    "POST", "/v2/calls/users-access", "api:call-user-access:read", "callAccessList"
+)
+BRIEFS = Endpoint("GET", "/v2/settings/briefs", "api:ai-briefer:read", "briefs")
+TASKS = Endpoint("POST", "/v2/tasks", "api:tasks:read", "tasks")
+
+UNSCOPED_IN_SPEC: tuple[Endpoint, ...] = (PERMISSION_PROFILES,)
+"""Endpoints whose scope the spec does not name (ours is a guess; the docs say so)."""
+
 ALL: tuple[Endpoint, ...] = (
     USERS,
     USER_SETTINGS_HISTORY,
@@ -138,4 +172,16 @@ ALL: tuple[Endpoint, ...] = (
     LIBRARY_FOLDERS,
     LIBRARY_FOLDER_CONTENT,
     CALL_OUTCOMES,
+    LOGS,
+    COACHING,
+    FLOWS,
+    FLOW_FOLDERS,
+    FLOW_STEPS,
+    PERMISSION_PROFILES,
+    PERMISSION_PROFILE_USERS,
+    CRM_INTEGRATIONS,
+    CRM_ENTITY_SCHEMA,
+    CALL_USERS_ACCESS,
+    BRIEFS,
+    TASKS,
 )

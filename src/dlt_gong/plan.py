@@ -5,8 +5,9 @@ Each table's cost is its row's `requests` formula (`tables.py`), a function of a
 counts (`counts.Counts`): users U, calls C in the window, users with activity A in the
 stats window (which starts at the company's first activity), the periods P with activity
 and the runs Q of quiet periods between them (interaction stats), answered scorecards S,
-library folders F; plus the activity probe that finds the days with stats before they are
-asked for (`activity.py`), one line of its own. The same functions give the test suite
+library folders F, workspaces W, managers M, CRM integrations I, and for Engage the
+flows each user sees; plus the activity probe that finds the days with stats before they
+are asked for (`activity.py`), one line of its own. The same functions give the test suite
 its expected request counts, so the formula the README prints is the one the tests hold
 the source to.
 """
@@ -22,7 +23,8 @@ from dlt_gong.tables import BY_NAME, STATS_KINDS
 DAILY_QUOTA = 10_000
 LEGEND = (
     "U users, C calls in the window, A users with activity, P periods with activity, "
-    "Q runs of quiet periods, S answered scorecards, F library folders"
+    "Q runs of quiet periods, S answered scorecards, F library folders, W workspaces, "
+    "M managers, I CRM integrations"
 )
 ACTIVITY_PROBE = "(days with activity)"
 """The plan's line for the activity probe: requests to aggregate-by-period that find the

@@ -15,6 +15,8 @@ grain an analyst can sum:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -77,3 +79,56 @@ def interaction_row(user: Mapping[str, Any], start: date, end: date, period: str
 def child_rows(parent_key: str, parent_id: str, items: Iterable[Mapping[str, Any]]) -> list[Row]:
     """Items fetched for one parent (a folder, a user), stamped with the parent's id."""
     return [{parent_key: parent_id, **item} for item in items]
+
+
+def entry_key(entry: Mapping[str, Any]) -> str:
+    """A key for an item Gong gives no id (an audit log entry): the hash of its content.
+
+    Reading the same entry again (the lookback) gives the same key, so merge keeps one row;
+    Gong promises no id for log entries (spec), and `logRecord` is free-form."""
+    canonical = json.dumps(entry, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def log_row(entry: Mapping[str, Any]) -> list[Row]:
+    """An `audit_logs` row: the entry, keyed by its content (see `entry_key`)."""
+    return [{"entryKey": entry_key(entry), **entry}]
+
+
+def schema_field_rows(body: Mapping[str, Any]) -> list[Row]:
+    """`crm_entity_schemas` rows: one per field of each object type in the answer."""
+    return [
+        {"objectType": object_type, **field}
+        for object_type, fields in (body.get("objectTypeToSelectedFields") or {}).items()
+        for field in fields or []
+    ]
+
+
+def flow_step_rows(flow: Mapping[str, Any]) -> list[Row]:
+    """`flow_steps` rows: each step of a flow, with its flow's id."""
+    return [{"flowId": flow.get("id"), **step} for step in flow.get("steps") or []]
+
+
+def call_access_row(item: Mapping[str, Any]) -> list[Row]:
+    """A `call_user_access` row per call; its users become a child table."""
+    return [{"callId": item["callId"], "users": item.get("users") or []}]
+
+
+def transcript_rows(item: Mapping[str, Any]) -> list[Row]:
+    """`transcript_row` for the call-page builder, which adds the call's `started`."""
+    return [transcript_row(item, None)]
+
+
+def coaching_rows(item: Mapping[str, Any]) -> list[Row]:
+    """`coaching_metrics` rows: one per direct report of the manager, with the ids a key
+    needs lifted (`managerId`, `reportId`)."""
+    manager = item.get("manager") or {}
+    return [
+        {
+            "managerId": manager.get("id"),
+            "reportId": (rep.get("report") or {}).get("id"),
+            "manager": manager,
+            **rep,
+        }
+        for rep in item.get("directReportsMetrics") or []
+    ]

@@ -8,7 +8,7 @@ import shlex
 import shutil
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,6 +23,7 @@ from dlt_gong import reconcile
 from dlt_gong.activity import ActivityProbe, planned_requests
 from dlt_gong.client import GongClient
 from dlt_gong.errors import GongAuthError, GongConfigError, GongError
+from dlt_gong.options import LoadOptions
 from dlt_gong.plan import (
     ACTIVITY_PROBE,
     ACTIVITY_PROBE_FORMULA,
@@ -38,8 +39,8 @@ from dlt_gong.plan import (
 )
 from dlt_gong.resume import undo_interrupted_jobs
 from dlt_gong.source import client_of, gong_source, options_of, scorecards_filter
-from dlt_gong.tables import BY_NAME, TABLES, Probe, ProbeContext
-from dlt_gong.windows import CallsWindow, gong_datetime
+from dlt_gong.tables import BY_NAME, LOG_TYPES, TABLES, Probe, ProbeContext
+from dlt_gong.windows import CallsWindow, gong_datetime, months
 
 
 def _source(**kw: Any) -> Any:
@@ -272,9 +273,42 @@ def _total(client: GongClient, endpoint: ep.Endpoint, **kw: Any) -> int:
     return len(data.get(key) or []) if key else 1
 
 
-COUNTERS: dict[str, ep.Endpoint] = {"library_folders": ep.LIBRARY_FOLDERS}
-"""The `Counts` fields `--plan` counts with one request each, when a chosen table's formula
-reads them (`plan.counts_read`); users and calls are always counted."""
+def _first_email(client: GongClient) -> str | None:
+    users = (client.request(ep.USERS) or {}).get("users") or []
+    return str(users[0]["emailAddress"]) if users else None
+
+
+def _log_entries(client: GongClient, opts: LoadOptions) -> list[int]:
+    window = {"fromDateTime": gong_datetime(opts.start)}
+    if opts.end is not None:
+        window["toDateTime"] = gong_datetime(opts.end)
+    return [_total(client, ep.LOGS, params={**window, "logType": t}) for t in LOG_TYPES]
+
+
+def _profiles(client: GongClient, opts: LoadOptions) -> int:
+    listed = (client.request(ep.WORKSPACES) or {}).get("workspaces") or []
+    return sum(
+        _total(client, ep.PERMISSION_PROFILES, params={"workspaceId": w["id"]}) for w in listed
+    )
+
+
+def _flows(client: GongClient, opts: LoadOptions) -> int:
+    """The flows the first user sees: most of a company's flows are company flows, which
+    every user sees (an estimate of the distinct flows)."""
+    email = _first_email(client)
+    return _total(client, ep.FLOWS, params={"flowOwnerEmail": email}) if email else 0
+
+
+COUNTERS: dict[str, Callable[[GongClient, LoadOptions], Any]] = {
+    "library_folders": lambda client, opts: _total(client, ep.LIBRARY_FOLDERS),
+    "workspaces": lambda client, opts: _total(client, ep.WORKSPACES),
+    "crm_integrations": lambda client, opts: _total(client, ep.CRM_INTEGRATIONS),
+    "permission_profiles": _profiles,
+    "log_entries": _log_entries,
+    "flows": _flows,
+}
+"""The `Counts` fields `--plan` counts with a few requests, when a chosen table's formula
+reads them (`plan.counts_read`); users and calls are always counted, the rest estimated."""
 
 
 OTHER_FORMULAS = {RECONCILE: RECONCILE_FORMULA, ACTIVITY_PROBE: ACTIVITY_PROBE_FORMULA}
@@ -311,11 +345,8 @@ def print_plan(pipeline_name: str = "gong", pipelines_dir: str | None = None, **
         window = {"fromDateTime": gong_datetime(calls_window.start),
                   "toDateTime": gong_datetime(opts.end or opts.now)}  # fmt: skip
         calls = _total(client, ep.CALLS, params={**window, **calls_params})
-    counted: dict[str, Any] = {
-        name: _total(client, endpoint)
-        for name, endpoint in COUNTERS.items()
-        if name in counts_read(opts.tables)
-    }
+    wanted = counts_read(opts.tables)
+    counted = {name: count(client, opts) for name, count in COUNTERS.items() if name in wanted}
     if "answered_scorecards" in counts_read(opts.tables):
         table = BY_NAME["answered_scorecards"]
         state = states.get(table.name) or {}
@@ -327,7 +358,11 @@ def print_plan(pipeline_name: str = "gong", pipelines_dir: str | None = None, **
     if saved and span is not None and any(t in opts.tables for t in reconcile.CALL_TABLES):
         listed = {"fromDateTime": span.start.isoformat(), "toDateTime": span.end.isoformat()}
         reconciled = _total(client, ep.CALLS, params={**calls_params, **listed})  # upper bound
-    counts = Counts(users=users, calls=calls, reconciled_calls=reconciled, **counted)
+    counts = Counts(
+        users=users, calls=calls, reconciled_calls=reconciled, managers=users,
+        coaching_periods=len(months(opts.start, opts.end or opts.now)),
+        flows_per_user=[0] * users, flow_folders_per_user=[0] * users, **counted,
+    )  # fmt: skip
     per_table = requests_per_table(counts, opts.tables)
     per_table.update(planned_requests(ActivityProbe(client, opts), states, users))
     total = sum(per_table.values())
@@ -357,27 +392,49 @@ def check(base_url: str | None = None) -> None:
     credentials are rejected."""
     source = _source(base_url=base_url)
     client = client_of(source)
-    first = Probe(ep.USERS)
-    answer = client.request(first.endpoint)  # a bad key fails here, after one request
-    users = (answer or {}).get("users") or []
-    now = options_of(source).now
-    ctx = ProbeContext(now=now, today=now.date(), first_user=users[0]["id"] if users else None)
+    answers: dict[str, Any] = {}
+
+    def ask(probe: Probe) -> Any:
+        """Each distinct request once: a probe another already sent has its answer."""
+        key = repr((probe.endpoint.name, probe.params, probe.body, probe.path_params))
+        if key not in answers:
+            try:
+                answers[key] = client.request(
+                    probe.endpoint, params=probe.params, body=probe.body,
+                    path_params=probe.path_params,
+                )  # fmt: skip
+            except GongError as exc:
+                answers[key] = exc
+        if isinstance(answers[key], GongError):
+            raise answers[key]
+        return answers[key]
+
+    ask(Probe(ep.USERS))  # a bad key fails here, after one request
+    ctx = ProbeContext(now=options_of(source).now, ask=ask)
     click.echo(f"Credentials accepted by {client.base_url}.")
-    click.echo(f"  {'table':<24}{'endpoint':<44}{'scope':<34}status")
+    click.echo(f"  {'table':<26}{'endpoint':<44}{'scope':<34}status")
+    statuses: dict[str, str] = {}
+    refused: list[str] = []
+    for table in TABLES:
+        try:
+            ask(table.probe_request(ctx))
+            statuses[table.name] = "ok"
+        except GongAuthError as exc:
+            if exc.scope:
+                refused.append(exc.scope)
+            statuses[table.name] = (
+                f"missing scope {exc.scope}" if exc.scope else f"refused ({exc.status})"
+            )
+        except GongError as exc:
+            statuses[table.name] = f"error: {exc}"
     missing = 0
     for table in TABLES:
-        probe = table.probe_request(ctx)
-        try:
-            if probe != first:  # the first request already proved this one
-                client.request(probe.endpoint, params=probe.params, body=probe.body,
-                               path_params=probe.path_params)  # fmt: skip
-            status = "ok"
-        except GongAuthError as exc:
-            missing += 1
-            status = f"missing scope {exc.scope}" if exc.scope else f"refused ({exc.status})"
-        except GongError as exc:
-            status = f"error: {exc}"
-        click.echo(f"  {table.name:<24}{table.endpoint.name:<44}{table.scope:<34}{status}")
+        status = statuses[table.name]
+        lacking = [s for s in table.scopes if s in refused]
+        if status == "ok" and lacking:  # its parent (calls for transcripts) is refused
+            status = f"missing scope {lacking[0]}"
+        missing += not status.startswith(("ok", "error"))
+        click.echo(f"  {table.name:<26}{table.endpoint.name:<44}{table.scope:<34}{status}")
     click.echo(f"{len(TABLES) - missing} of {len(TABLES)} tables can be loaded with this key "
                f"({client.requests_sent} requests spent).")  # fmt: skip
 

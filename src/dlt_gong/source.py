@@ -20,6 +20,7 @@ is loaded and the saved positions only cover finished work (see `windows.py`).
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping
@@ -54,7 +55,15 @@ from dlt_gong.options import (
     check_base_url,
 )
 from dlt_gong.tables import BY_NAME, TABLES, Kind, Option, Table
-from dlt_gong.windows import CallsWindow, DateWindow, advance, gong_datetime, period_spans
+from dlt_gong.windows import (
+    CallsWindow,
+    DateWindow,
+    advance,
+    gong_datetime,
+    months,
+    parse_instant,
+    period_spans,
+)
 
 logger = logging.getLogger("dlt_gong")
 
@@ -219,7 +228,7 @@ def _stop_on_quota(
             told = getattr(exc, "told", False)
             exc.told = True  # type: ignore[attr-defined]
             level = logging.INFO if told else logging.WARNING
-            logger.log(level, "%s stopped: %s", gen.__name__, exc)
+            logger.log(level, "%s stopped: %s", wrapper.__name__, exc)  # the table's name
             reconcile.note_quota_stop()
 
     return wrapper
@@ -276,25 +285,57 @@ def _full_refresh(
     return dlt.resource(pages, **_hints(table))
 
 
+def _rows(table: Table, item: dict[str, Any]) -> list[dict[str, Any]]:
+    return table.reshape(item) if table.reshape is not None else [item]
+
+
+def _put(body: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    """Sets ``filter.userId``-style fields of a request body."""
+    *outer, last = dotted.split(".")
+    where = body
+    for name in outer:
+        where = where.setdefault(name, {})
+    where[last] = value
+    return body
+
+
 def _per_parent(
     client: GongClient, table: Table, options: LoadOptions, parent: DltResource | None
 ) -> DltResource:
-    """One request per parent row (folder content per folder, settings history per user),
-    each row stamped with its parent's id."""
+    """Requests per parent row (folder content per folder, settings history, flows and
+    tasks per user, profiles per workspace), and per value of `each` if the table has one;
+    rows stamped with the parent's key. A row already loaded this run from another parent
+    (a company flow every user sees) is loaded once."""
     assert table.parent is not None and parent is not None
-    column, param = table.parent.column, table.parent.param
-    assert column is not None and param is not None
+    link = table.parent
+    param = link.param
+    assert param is not None
     in_path = "{" + param + "}" in table.endpoint.path
+    values: tuple[str | None, ...] = table.each.values if table.each else (None,)
 
-    def fetch(parent_id: str) -> list[dict[str, Any]]:
-        where: dict[str, Any] = (
-            {"path_params": {param: parent_id}} if in_path else {"params": {param: parent_id}}
-        )
-        return [
-            row
-            for items in client.items(table.endpoint, **where)
-            for row in rows.child_rows(column, parent_id, items)
-        ]
+    def request(key: Any, value: str | None) -> dict[str, Any]:
+        if in_path:
+            return {"path_params": {param: key}}
+        fixed = copy.deepcopy(dict(table.fixed))
+        if table.each is not None and value is not None:
+            fixed[table.each.param] = value
+        if table.endpoint.method == "GET":
+            return {"params": {**fixed, param: key}}
+        return {"body": _put(fixed, param, key)}
+
+    def fetch(key: Any, seen: set[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
+        for value in values:
+            for items in client.items(table.endpoint, **request(key, value)):
+                for item in items:
+                    for row in _rows(table, item):
+                        if table.each is not None and table.each.column:
+                            row = {table.each.column: value, **row}
+                        if link.column:
+                            row = {link.column: key, **row}
+                        found = tuple(row.get(k) for k in table.primary_key)
+                        if found not in seen:
+                            seen.add(found)
+                            yield row
 
     replace = reconcile.replaces(table, options)
 
@@ -303,7 +344,37 @@ def _per_parent(
         """The parent yields its whole table as one item (see `reconcile.whole_table`), or
         a partial one when the quota stopped it, and then every request here is refused:
         so a child table is replaced only when its parent and itself were read whole."""
-        yield from reconcile.whole_table((fetch(item["id"]) for item in parents), replace)
+        seen: set[tuple[Any, ...]] = set()  # this run's rows (the parent's one item)
+        found = (
+            list(fetch(item[link.key], seen)) for item in parents if item.get(link.key) is not None
+        )
+        yield from reconcile.whole_table(found, replace)
+
+    return dlt.transformer(children, data_from=parent, **_hints(table))
+
+
+def _batched(
+    client: GongClient, table: Table, options: LoadOptions, parent: DltResource | None
+) -> DltResource:
+    """Many parent keys a request (flow steps: 20 flow ids); the parent hands over its
+    whole table as one item (`reconcile.whole_table`), so the keys fill every batch."""
+    assert table.parent is not None and parent is not None
+    link = table.parent
+    assert link.param is not None and link.batch is not None
+    param, batch = link.param, link.batch
+    replace = reconcile.replaces(table, options)
+
+    @_stop_on_quota
+    def children(parents: list[dict[str, Any]]) -> Iterator[Any]:
+        keys = [p[link.key] for p in parents if p.get(link.key) is not None]
+
+        def batches() -> Iterator[list[dict[str, Any]]]:
+            for i in range(0, len(keys), batch):
+                body = _put(copy.deepcopy(dict(table.fixed)), param, keys[i : i + batch])
+                for items in client.items(table.endpoint, body=body):
+                    yield [row for item in items for row in _rows(table, item)]
+
+        yield from reconcile.whole_table(batches(), replace)
 
     return dlt.transformer(children, data_from=parent, **_hints(table))
 
@@ -364,28 +435,114 @@ def _calls(
     return dlt.resource(calls, **_hints(table))
 
 
-def _transcripts(
+def _call_pages(
     client: GongClient, table: Table, options: LoadOptions, calls: DltResource | None
 ) -> DltResource:
+    """One request for a whole page of calls, 100 call ids (transcripts, users' access);
+    private calls are skipped (Gong withholds their content). Each row carries its call's
+    `started`, the position this table keeps in the calls family's window."""
     assert calls is not None
     riders = _children(table)
 
     @_stop_on_quota
-    def call_transcripts(page: list[dict[str, Any]]) -> Iterator[Any]:
-        """One request for the transcripts of a whole page of calls (private ones skipped:
-        Gong withholds their content). The page rides along as the items' meta, for the
-        tables built from a call and its transcript together."""
+    def per_page(page: list[dict[str, Any]]) -> Iterator[Any]:
+        """The page rides along as the items' meta, for the tables built from a call and
+        its transcript together."""
         public = {c["id"]: c for c in page if not c.get("isPrivate")}
         if public:
             body = {"filter": {"callIds": list(public)}}
             for items in client.items(table.endpoint, body=body):
-                found = [rows.transcript_row(t, public[t["callId"]]["started"]) for t in items]
+                found = [row for item in items for row in _rows(table, item)]
+                for row in found:
+                    row["started"] = public[row["callId"]]["started"]
                 yield DataItemWithMeta(CallsPage(public), found)
         if options.end is None:
             for name in (table.name, *_selected(riders)):
                 advance(_family_state(), name, (c["started"] for c in page))
 
-    return dlt.transformer(call_transcripts, data_from=calls, **_hints(table))
+    per_page.__name__ = table.name
+    return dlt.transformer(per_page, data_from=calls, **_hints(table))
+
+
+# -- tables read since a saved position, and coaching ------------------------------------
+
+
+def _since(
+    client: GongClient, table: Table, options: LoadOptions, parent: DltResource | None
+) -> DltResource:
+    """A request series per value of `each` (audit logs: per log type) from that value's
+    saved position minus the lookback. Gong promises no order (spec), so a value's position
+    moves to the newest item only once its whole series is in."""
+    assert table.each is not None and table.position is not None
+    each, position = table.each, table.position
+
+    @_stop_on_quota
+    def series() -> Iterator[list[dict[str, Any]]]:
+        state: dict[str, Any] = dlt.current.resource_state().setdefault("positions", {})
+        for value in each.values:
+            saved = None if options.end is not None else state.get(value)
+            start = options.start
+            if saved is not None:
+                start = max(start, parse_instant(saved) - options.lookback)
+            params = {**table.fixed, each.param: value, "fromDateTime": gong_datetime(start)}
+            if options.end is not None:
+                params["toDateTime"] = gong_datetime(options.end)
+            newest: list[str] = []
+            for items in client.items(table.endpoint, params=params):
+                found = [row for item in items for row in _rows(table, item)]
+                if each.column:
+                    found = [{each.column: value, **row} for row in found]
+                newest.extend(str(r[position]) for r in found if r.get(position))
+                if found:
+                    yield found
+            if options.end is None:
+                advance(state, value, newest)
+
+    return dlt.resource(series, **_hints(table))
+
+
+def _coaching(
+    client: GongClient, table: Table, options: LoadOptions, users: DltResource | None
+) -> DltResource:
+    """Each (workspace, manager) pair, a request per calendar month; managers are the
+    users' `managerId`s, each asked once however many reports name it. A manager's
+    position is saved once all its workspaces and months are in."""
+    assert table.parent is not None and users is not None
+    key = table.parent.key
+    asked: set[str] = set()
+    workspaces: list[str] = []
+
+    @_stop_on_quota
+    def metrics(page: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+        state: dict[str, Any] = dlt.current.resource_state().setdefault("managers", {})
+        if not workspaces:  # coaching is per workspace: list them once
+            (listing,) = table.also_reads
+            listed = [w["id"] for items in client.items(listing) for w in items]
+            wanted = _filters(table, options).get(table.filters.get("workspace_id", ""))
+            workspaces.extend(w for w in listed if wanted is None or w == wanted)
+        end = options.end or options.now
+        for manager in dict.fromkeys(u[key] for u in page if u.get(key)):
+            if manager in asked:
+                continue
+            asked.add(manager)
+            saved = None if options.end is not None else state.get(manager)
+            start = options.start
+            if saved is not None:
+                lookback = timedelta(days=options.stats_lookback_days)
+                start = max(start, parse_instant(saved) - lookback)
+            for workspace in workspaces:
+                for lo, hi in months(start, end):
+                    params = {"workspace-id": workspace, "manager-id": manager,
+                              "from": gong_datetime(lo), "to": gong_datetime(hi)}  # fmt: skip
+                    stamp = {"workspaceId": workspace, "fromDate": lo.date(), "toDate": hi.date()}
+                    for items in client.items(table.endpoint, params=params):
+                        found = [{**stamp, **r} for item in items for r in _rows(table, item)]
+                        if found:
+                            yield found
+            if options.end is None:
+                state[manager] = end.isoformat()
+
+    return dlt.transformer(metrics, data_from=users, **_hints(table))
 
 
 @dataclass(frozen=True)
@@ -571,11 +728,14 @@ BUILDERS: dict[Kind, Builder] = {
     "full_refresh": _full_refresh,
     "per_parent": _per_parent,
     "calls": _calls,
-    "transcripts": _transcripts,
+    "call_pages": _call_pages,
     "from_transcripts": _from_transcripts,
+    "batched": _batched,
     "stats": _stats,
     "stats_per_period": _stats_per_period,
     "scorecards": _answered_scorecards,
+    "since": _since,
+    "coaching": _coaching,
 }
 """The builder of each kind of table; a test holds it to every `Kind`."""
 

@@ -10,25 +10,30 @@ keyed by a table's name, so they cannot drift apart, and adding a table is addin
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from dlt_gong import endpoints as ep
-from dlt_gong import transcript_text
+from dlt_gong import rows, transcript_text
 from dlt_gong.counts import Counts, pages
 from dlt_gong.endpoints import Endpoint
+from dlt_gong.errors import GongAuthError, GongError
 
 Kind = Literal[
     "full_refresh",
     "per_parent",
+    "batched",
     "calls",
-    "transcripts",
+    "call_pages",
     "from_transcripts",
     "stats",
     "stats_per_period",
     "scorecards",
+    "since",
+    "coaching",
 ]
 """How the source reads a table: one generic builder per kind (`source.BUILDERS`)."""
 
@@ -42,10 +47,26 @@ class Parent:
 
     table: str
     column: str | None = None
-    """The child's column stamped with the parent row's `id`."""
+    """The child's column stamped with the parent row's `key` (None: not stamped)."""
     param: str | None = None
-    """Where the parent's `id` goes in the request: a ``{placeholder}`` of the endpoint's
-    path if it has one by that name, else a query parameter."""
+    """Where the parent's `key` goes in the request: a ``{placeholder}`` of the endpoint's
+    path if it has one by that name, else a query parameter (GET) or a field of the body,
+    dotted for nesting: ``filter.userId`` (POST)."""
+    key: str = "id"
+    """The parent row's field the child asks by (flows are asked by the user's email)."""
+    batch: int | None = None
+    """`batched` children: up to this many parent keys per request, as a list."""
+
+
+@dataclass(frozen=True)
+class Each:
+    """A request per value of a parameter Gong takes one value of at a time (each
+    `logType`, each CRM `objectType`)."""
+
+    param: str
+    values: tuple[str, ...]
+    column: str | None = None
+    """The column stamped with the value, when Gong's items do not say it."""
 
 
 @dataclass(frozen=True)
@@ -58,12 +79,27 @@ class Join:
 
 
 @dataclass(frozen=True)
+class Probe:
+    """One request: the cheapest that proves a key may read a table."""
+
+    endpoint: Endpoint
+    params: Mapping[str, Any] | None = None
+    body: Mapping[str, Any] | None = None
+    path_params: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
 class ProbeContext:
-    """What `dlt-gong check` knows when it probes: the time, and a user id to ask about."""
+    """What `dlt-gong check` knows when it probes: the time, and `ask`, which sends a
+    request once (answers and refusals are kept), so that a probe needing an id (a user,
+    a workspace, a flow) takes the first one a cheaper request lists."""
 
     now: datetime
-    today: date
-    first_user: str | None
+    ask: Callable[[Probe], Mapping[str, Any] | None]
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
 
     @property
     def yesterday(self) -> date:
@@ -73,15 +109,33 @@ class ProbeContext:
     def day_before(self) -> date:
         return self.today - timedelta(days=2)
 
+    def first(self, probe: Probe, key: str = "id") -> str:
+        """`key` of the first item `probe` lists; "0" when it lists none or is refused
+        (the probe that needs it then fails and says why)."""
+        try:
+            answer = self.ask(probe) or {}
+        except GongAuthError:
+            raise  # the key cannot read what the table needs: that is its status
+        except GongError:
+            return "0"
+        data_key = probe.endpoint.data_key
+        items = answer.get(data_key) if data_key else None
+        if not items:
+            return "0"
+        item = items[0].get("metaData") or items[0]  # calls keep their id in metaData
+        return str(item.get(key))
 
-@dataclass(frozen=True)
-class Probe:
-    """One request: the cheapest that proves a key may read a table."""
+    @property
+    def first_user(self) -> str:
+        return self.first(Probe(ep.USERS))
 
-    endpoint: Endpoint
-    params: Mapping[str, Any] | None = None
-    body: Mapping[str, Any] | None = None
-    path_params: Mapping[str, str] | None = None
+    @property
+    def first_user_email(self) -> str:
+        return self.first(Probe(ep.USERS), "emailAddress")
+
+    @property
+    def first_workspace(self) -> str:
+        return self.first(Probe(ep.WORKSPACES))
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -110,6 +164,13 @@ class Table:
     period: Option | None = None
     """Stats: the option that sets the period of a row (None: a day). Windows start on
     its boundaries (`windows.period_start`)."""
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    """Parameters every request sends as they are (GET: the query; POST: the body)."""
+    each: Each | None = None
+    position: str | None = None
+    """`since` tables: the item field (a date-time) their saved position moves on."""
+    reshape: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
+    """Turns one of Gong's items into the table's rows (default: the item is the row)."""
     probe: Callable[[ProbeContext], Probe] | None = None
     """`dlt-gong check`'s request for this table; None: the endpoint with no arguments."""
     joins: tuple[Join, ...] = ()
@@ -125,6 +186,9 @@ class Table:
     derive: Callable[[Mapping[str, Any] | None, Mapping[str, Any], int], list[Any]] | None = None
     """`from_transcripts`: the rows of one call, from its `calls` row, its
     `call_transcripts` row and the chunk bound in tokens."""
+    also_reads: tuple[Endpoint, ...] = ()
+    """Endpoints its builder reads besides its own and its parents' (coaching lists the
+    workspaces), so their scopes are needed too."""
 
     def __post_init__(self) -> None:
         if not self.default and not self.why_off:
@@ -134,6 +198,14 @@ class Table:
     def scope(self) -> str:
         """The OAuth scope a key needs to load this table (its endpoint's)."""
         return self.endpoint.scope
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """Every scope a load of this table needs: its own, its parents', what it also reads."""
+        found = [self.scope, *(e.scope for e in self.also_reads)]
+        if self.parent is not None:
+            found.extend(BY_NAME[self.parent.table].scopes)
+        return tuple(dict.fromkeys(found))
 
     def probe_request(self, ctx: ProbeContext) -> Probe:
         return self.probe(ctx) if self.probe is not None else Probe(self.endpoint)
@@ -168,7 +240,7 @@ def _reviews_since_yesterday(ctx: ProbeContext) -> Probe:
 
 def _first_user(endpoint: Endpoint) -> Callable[[ProbeContext], Probe]:
     def probe(ctx: ProbeContext) -> Probe:
-        return Probe(endpoint, path_params={"id": ctx.first_user or "0"})
+        return Probe(endpoint, path_params={"id": ctx.first_user})
 
     return probe
 
@@ -178,10 +250,86 @@ def _folders(ctx: ProbeContext) -> Probe:
     return Probe(ep.LIBRARY_FOLDERS)
 
 
+def _logs_since_a_minute(ctx: ProbeContext) -> Probe:
+    since = (ctx.now - timedelta(minutes=1)).isoformat()
+    return Probe(ep.LOGS, params={"logType": LOG_TYPES[0], "fromDateTime": since})
+
+
+def _coaching_of_first_user(ctx: ProbeContext) -> Probe:
+    params = {
+        "workspace-id": ctx.first_workspace,
+        "manager-id": ctx.first_user,
+        "from": (ctx.now - timedelta(days=1)).isoformat(),
+        "to": ctx.now.isoformat(),
+    }
+    return Probe(ep.COACHING, params=params)
+
+
+def _owner(endpoint: Endpoint, param: str) -> Callable[[ProbeContext], Probe]:
+    def probe(ctx: ProbeContext) -> Probe:
+        return Probe(endpoint, params={param: ctx.first_user_email})
+
+    return probe
+
+
+def _first_flow(ctx: ProbeContext) -> Probe:
+    flow = ctx.first(Probe(ep.FLOWS, params={"flowOwnerEmail": ctx.first_user_email}))
+    return Probe(ep.FLOW_STEPS, body={"flowIds": [flow]})
+
+
+def _first_workspace(endpoint: Endpoint) -> Callable[[ProbeContext], Probe]:
+    def probe(ctx: ProbeContext) -> Probe:
+        return Probe(endpoint, params={"workspaceId": ctx.first_workspace})
+
+    return probe
+
+
+def _first_profile(ctx: ProbeContext) -> Probe:
+    profiles = Probe(ep.PERMISSION_PROFILES, params={"workspaceId": ctx.first_workspace})
+    return Probe(ep.PERMISSION_PROFILE_USERS, params={"profileId": ctx.first(profiles)})
+
+
+def _first_integration(ctx: ProbeContext) -> Probe:
+    integration = ctx.first(Probe(ep.CRM_INTEGRATIONS), "integrationId")
+    return Probe(
+        ep.CRM_ENTITY_SCHEMA, params={"integrationId": integration, "objectType": OBJECT_TYPES[0]}
+    )
+
+
+def _first_call(ctx: ProbeContext) -> Probe:
+    since = (ctx.now - timedelta(days=30)).isoformat()
+    call = ctx.first(Probe(ep.CALLS_EXTENSIVE, body={"filter": {"fromDateTime": since}}))
+    return Probe(ep.CALL_USERS_ACCESS, body={"filter": {"callIds": [call]}})
+
+
+def _first_users_tasks(ctx: ProbeContext) -> Probe:
+    return Probe(ep.TASKS, body={"filter": {**OPEN_TASKS, "userId": ctx.first_user}})
+
+
 # -- the catalogue --------------------------------------------------------------------------
+
+LOG_TYPES = (
+    "AccessLog",
+    "UserActivityLog",
+    "UserCallPlay",
+    "ExternallySharedCallAccess",
+    "ExternallySharedCallPlay",
+)
+"""Gong's log types (spec: the `logType` enum); one request series each."""
+OBJECT_TYPES = ("ACCOUNT", "CONTACT", "DEAL", "LEAD")
+"""The CRM object types a schema is asked for (spec: the `objectType` enum)."""
+OPEN_TASKS: dict[str, Any] = {
+    "status": ["OPEN"],
+    "taskAction": ["CALL"],
+    "types": ["FLOW", "MANUAL"],
+}
+"""The spec requires all three and names OPEN and CALL as their only valid values."""
+FLOW_IDS_PER_REQUEST = 20
+"""Spec: "A maximum of 20 flow IDs may be requested at a time"."""
 
 _BY_USER = Join("users", "id = user_id")
 _FROM_TRANSCRIPTS = "0: built from the calls and transcripts already read"
+_BY_ID = Join("users", "id")
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -218,7 +366,7 @@ TABLES: tuple[Table, ...] = (
         name="call_transcripts",
         endpoint=ep.CALL_TRANSCRIPTS,
         primary_key=("callId",),
-        kind="transcripts",
+        kind="call_pages",
         requests=lambda c: (
             c.call_pages
             if c.call_pages_with_public_calls is None
@@ -228,6 +376,7 @@ TABLES: tuple[Table, ...] = (
         incremental="the call's `started`",
         parent=Parent("calls"),
         call_key="callId",
+        reshape=rows.transcript_rows,
         probe=_last_minute(ep.CALL_TRANSCRIPTS),
         joins=(Join("calls", "id = call_id"),),
     ),
@@ -394,6 +543,168 @@ TABLES: tuple[Table, ...] = (
         kind="full_refresh",
         requests=lambda c: 1,
         formula="1",
+    ),
+    Table(
+        name="audit_logs",
+        endpoint=ep.LOGS,
+        primary_key=("entryKey",),
+        kind="since",
+        requests=lambda c: sum(pages(n) for n in c.log_entries),
+        formula="the sum over the 5 log types of ceil(L/100), L its entries in the window",
+        incremental="`eventTime` per log type, with lookback",
+        default=False,
+        why_off="five request series over the whole window, for a security team's audit trail",
+        each=Each("logType", LOG_TYPES, column="logType"),
+        position="eventTime",
+        reshape=rows.log_row,
+        probe=_logs_since_a_minute,
+        joins=(_BY_USER,),
+    ),
+    Table(
+        name="coaching_metrics",
+        endpoint=ep.COACHING,
+        primary_key=("workspaceId", "managerId", "reportId", "fromDate"),
+        kind="coaching",
+        requests=lambda c: 1 + c.workspaces * c.managers * c.coaching_periods,
+        formula="1 + W x M x K: each workspace, manager and calendar month (K months)",
+        incremental="calendar month, with lookback",
+        default=False,
+        why_off="one request per workspace, manager and month",
+        parent=Parent("users", key="managerId"),
+        filters={"workspace_id": "workspace-id"},
+        reshape=rows.coaching_rows,
+        probe=_coaching_of_first_user,
+        also_reads=(ep.WORKSPACES,),
+        joins=(Join("users", "id = manager_id"), Join("workspaces", "id = workspace_id")),
+    ),
+    Table(
+        name="flows",
+        endpoint=ep.FLOWS,
+        primary_key=("id",),
+        kind="per_parent",
+        requests=lambda c: sum(pages(n) for n in c.flows_per_user),
+        formula="U at least: one request series per user (ceil of the flows they see/100)",
+        default=False,
+        why_off="one request per user",
+        parent=Parent("users", param="flowOwnerEmail", key="emailAddress"),
+        probe=_owner(ep.FLOWS, "flowOwnerEmail"),
+    ),
+    Table(
+        name="flow_folders",
+        endpoint=ep.FLOW_FOLDERS,
+        primary_key=("id",),
+        kind="per_parent",
+        requests=lambda c: sum(pages(n) for n in c.flow_folders_per_user),
+        formula="U at least: one request series per user (ceil of the folders they see/100)",
+        default=False,
+        why_off="one request per user",
+        parent=Parent("users", param="flowFolderOwnerEmail", key="emailAddress"),
+        probe=_owner(ep.FLOW_FOLDERS, "flowFolderOwnerEmail"),
+    ),
+    Table(
+        name="flow_steps",
+        endpoint=ep.FLOW_STEPS,
+        primary_key=("flowId", "id"),
+        kind="batched",
+        requests=lambda c: math.ceil(c.flows / FLOW_IDS_PER_REQUEST),
+        formula="ceil(N/20): N distinct flows, 20 a request",
+        default=False,
+        why_off="needs `flows`, one request per user",
+        parent=Parent("flows", param="flowIds", batch=FLOW_IDS_PER_REQUEST),
+        reshape=rows.flow_step_rows,
+        probe=_first_flow,
+        joins=(Join("flows", "id = flow_id"),),
+    ),
+    Table(
+        name="permission_profiles",
+        endpoint=ep.PERMISSION_PROFILES,
+        primary_key=("id",),
+        kind="per_parent",
+        requests=lambda c: c.workspaces,
+        formula="W (one per workspace)",
+        parent=Parent("workspaces", column="workspaceId", param="workspaceId"),
+        probe=_first_workspace(ep.PERMISSION_PROFILES),
+        joins=(Join("workspaces", "id = workspace_id"),),
+    ),
+    Table(
+        name="permission_profile_users",
+        endpoint=ep.PERMISSION_PROFILE_USERS,
+        primary_key=("profileId", "id"),
+        kind="per_parent",
+        requests=lambda c: c.permission_profiles,
+        formula="one per permission profile",
+        default=False,
+        why_off="one request per permission profile",
+        parent=Parent("permission_profiles", column="profileId", param="profileId"),
+        probe=_first_profile,
+        joins=(Join("permission_profiles", "id = profile_id"), _BY_ID),
+    ),
+    Table(
+        name="crm_integrations",
+        endpoint=ep.CRM_INTEGRATIONS,
+        primary_key=("integrationId",),
+        kind="full_refresh",
+        requests=lambda c: 1,
+        formula="1",
+    ),
+    Table(
+        name="crm_entity_schemas",
+        endpoint=ep.CRM_ENTITY_SCHEMA,
+        primary_key=("integrationId", "objectType", "uniqueName"),
+        kind="per_parent",
+        requests=lambda c: c.crm_integrations * len(OBJECT_TYPES),
+        formula="4 x I: each CRM integration and object type",
+        parent=Parent(
+            "crm_integrations", column="integrationId", param="integrationId", key="integrationId"
+        ),
+        each=Each("objectType", OBJECT_TYPES),
+        reshape=rows.schema_field_rows,
+        probe=_first_integration,
+        joins=(Join("crm_integrations", "integration_id"),),
+    ),
+    Table(
+        name="call_user_access",
+        endpoint=ep.CALL_USERS_ACCESS,
+        primary_key=("callId",),
+        kind="call_pages",
+        requests=lambda c: (
+            c.call_pages
+            if c.call_pages_with_public_calls is None
+            else c.call_pages_with_public_calls
+        ),
+        formula="ceil(C/100) at most: one per page of calls with a non-private call",
+        incremental="the call's `started`",
+        default=False,
+        why_off="one more request per page of calls",
+        parent=Parent("calls"),
+        call_key="callId",
+        reshape=rows.call_access_row,
+        probe=_first_call,
+        joins=(Join("calls", "id = call_id"),),
+    ),
+    Table(
+        name="briefs",
+        endpoint=ep.BRIEFS,
+        primary_key=("briefId",),
+        kind="full_refresh",
+        requests=lambda c: 1,
+        formula="1 (all workspaces at once)",
+        filters={"workspace_id": "workspaceId"},
+        joins=(Join("workspaces", "id = workspace_id"),),
+    ),
+    Table(
+        name="engage_tasks",
+        endpoint=ep.TASKS,
+        primary_key=("id",),
+        kind="per_parent",
+        requests=lambda c: c.users,
+        formula="U (one per user)",
+        default=False,
+        why_off="one request per user",
+        parent=Parent("users", param="filter.userId"),
+        fixed={"filter": OPEN_TASKS},
+        probe=_first_users_tasks,
+        joins=(_BY_USER,),
     ),
 )
 

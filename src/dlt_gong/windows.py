@@ -182,5 +182,20 @@ class DateWindow:
             state["last_date"] = through.isoformat()
 
 
+def months(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """Calendar months (UTC) from the one holding `start`, the last cut at `end`.
+
+    Whole months, so a month is the same row whichever run reads it (guess: Gong does
+    not say how it cuts coaching periods)."""
+    found = []
+    month = start.astimezone(timezone.utc).replace(day=1, hour=0, minute=0, second=0,
+                                                   microsecond=0)  # fmt: skip
+    while month < end:
+        following = (month + timedelta(days=32)).replace(day=1)
+        found.append((month, min(following, end)))
+        month = following
+    return found
+
+
 def utc_today() -> date:
     return datetime.now(timezone.utc).date()
