@@ -1,18 +1,24 @@
 """`gong_source`: every Gong read endpoint as a dlt resource, at the fewest requests.
 
 The tables come from `tables.TABLES`; this module turns each kind of table into a dlt
-resource that walks its endpoint through the one shared `GongClient`:
+resource that walks its endpoint through the one shared `GongClient` (`BUILDERS`):
 
-* full refresh (users, workspaces, settings, library folders, outcomes): one request
-  per page;
-* per parent (library folder content, user settings history): one request per parent row;
+* full refresh (users, workspaces, settings, library folders, outcomes, CRM
+  integrations, briefs): one request per page;
+* per parent (library folder content, settings history, flows and folders and tasks per
+  user, permission profiles per workspace, profile users, CRM schema per integration and
+  object type): one request series per parent row (and per value of `each`);
+* batched (flow steps): many parent keys per request;
 * calls: `POST /v2/calls/extensive`, one request per 100 calls, in a start-time window
-  with a lookback; transcripts ride on each page of calls, 100 call ids per request;
+  with a lookback; call pages (transcripts, users' access) ride on each page of calls,
+  100 call ids per request;
 * stats: many users and many days per request (aggregate-by-period covers the whole
   window; interaction stats, which have no period parameter, one request per period
   with activity); every stats window starts at the company's first activity and on a
   period boundary (`activity.py`, `windows.py`);
-* answered scorecards: by review date, both review methods.
+* answered scorecards: by review date, both review methods;
+* since (audit logs): per log type, from a saved position with a lookback;
+* coaching: per workspace, manager and calendar month.
 
 When Gong's daily quota runs out, every resource stops where it is; what was extracted
 is loaded and the saved positions only cover finished work (see `windows.py`).

@@ -190,7 +190,9 @@ CASES = [
         "unknown resource 'emails'; choose from: users, workspaces, calls, call_transcripts, "
         "aggregated_activity, day_by_day_activity, interaction_stats, answered_scorecards, "
         "scorecards, trackers, library_folders, library_folder_calls, user_settings_history, "
-        "call_outcomes",
+        "call_outcomes, audit_logs, coaching_metrics, flows, flow_folders, flow_steps, "
+        "permission_profiles, permission_profile_users, crm_integrations, crm_entity_schemas, "
+        "call_user_access, briefs, engage_tasks",
         2, 0,
     ),
 ]  # fmt: skip
