@@ -166,6 +166,14 @@ def test_a_second_run_with_nothing_new_changes_nothing(loaded: Loaded) -> None:
     assert set(positions) == {t for t in LOG_TYPES if loaded.sb.company.audit_logs(t, _start())}
 
 
+def test_incremental_tables_merge_and_tables_read_whole_are_replaced(loaded: Loaded) -> None:
+    schema = loaded.p.default_schema
+    merged = {"audit_logs", "coaching_metrics", "call_user_access"}
+    for name in NEW:
+        expected = "merge" if name in merged else "replace"
+        assert schema.get_table(name).get("write_disposition") == expected, name
+
+
 def test_every_new_table_is_in_the_catalogue() -> None:
     assert set(NEW) <= {t.name for t in TABLES}
     defaults = {n for n in NEW if BY_NAME[n].default}

@@ -177,7 +177,7 @@ def test_every_table_loads_rows_merged_on_its_key_or_replaced_when_read_whole(
     schema = loaded.p.default_schema
     for table in TABLES:
         assert count(loaded.p, table.name) > 0, table.name
-        whole = "replace" if table.kind in ("full_refresh", "per_parent") else "merge"
+        whole = "replace" if table.kind in ("full_refresh", "per_parent", "batched") else "merge"
         assert schema.get_table(table.name).get("write_disposition") == whole, table.name
         columns = schema.get_table_columns(table.name)
         keys = sorted(name for name, column in columns.items() if column.get("primary_key"))

@@ -310,8 +310,8 @@ def _per_parent(
 ) -> DltResource:
     """Requests per parent row (folder content per folder, settings history, flows and
     tasks per user, profiles per workspace), and per value of `each` if the table has one;
-    rows stamped with the parent's key. A row already loaded this run from another parent
-    (a company flow every user sees) is loaded once."""
+    rows stamped with the parent's key. A row not keyed by its parent that another parent
+    listed already this run (a company flow every user sees) is loaded once."""
     assert table.parent is not None and parent is not None
     link = table.parent
     param = link.param
@@ -338,6 +338,9 @@ def _per_parent(
                             row = {table.each.column: value, **row}
                         if link.column:
                             row = {link.column: key, **row}
+                        if link.column:  # keyed by its parent: no other parent lists it
+                            yield row
+                            continue
                         found = tuple(row.get(k) for k in table.primary_key)
                         if found not in seen:
                             seen.add(found)
@@ -507,6 +510,9 @@ def _since(
     return dlt.resource(series, **_hints(table))
 
 
+MERGE = dlt.mark.make_hints(write_disposition="merge")
+
+
 def _coaching(
     client: GongClient, table: Table, options: LoadOptions, users: DltResource | None
 ) -> DltResource:
@@ -519,7 +525,7 @@ def _coaching(
     workspaces: list[str] = []
 
     @_stop_on_quota
-    def metrics(page: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    def metrics(page: list[dict[str, Any]]) -> Iterator[Any]:
         state: dict[str, Any] = dlt.current.resource_state().setdefault("managers", {})
         if not workspaces:  # coaching is per workspace: list them once
             (listing,) = table.also_reads
@@ -543,8 +549,8 @@ def _coaching(
                     stamp = {"workspaceId": workspace, "fromDate": lo.date(), "toDate": hi.date()}
                     for items in client.items(table.endpoint, params=params):
                         found = [{**stamp, **r} for item in items for r in _rows(table, item)]
-                        if found:
-                            yield found
+                        if found:  # merged: the users' `replace` must not pass on to it
+                            yield dlt.mark.with_hints(found, MERGE)
             if options.end is None:
                 state[manager] = end.isoformat()
 
