@@ -195,6 +195,8 @@ def _tombstones(table: Table, options: LoadOptions, parent: DltResource) -> DltR
         for keys in _loaded_keys(table, calls):
             yield [{**dict(zip(key, values, strict=True)), REMOVED: True} for values in keys]
 
+    # the table's own hints (a hint only one of two resources declares may be lost)
+    hints: dict[str, Any] = {"merge_key": table.merge_key} if table.merge_key else {}
     return dlt.transformer(
         tombstones,
         data_from=parent,
@@ -203,6 +205,7 @@ def _tombstones(table: Table, options: LoadOptions, parent: DltResource) -> DltR
         primary_key=list(table.primary_key),
         write_disposition="merge",
         columns=TOMBSTONE_COLUMNS,
+        **hints,
     )
 
 
