@@ -10,7 +10,7 @@ PG_PORT ?= 55432
 # module fixtures load once); PYTEST_XDIST= runs in one process
 PYTEST_XDIST ?= -n 2 --dist loadfile
 
-.PHONY: demo test lint typecheck pytest soak bench clean erd
+.PHONY: demo test lint typecheck pytest soak bench clean erd test-orchestrators
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,8 @@ demo: $(BIN)/.installed
 test: lint typecheck pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
@@ -36,8 +36,25 @@ typecheck: $(BIN)/.installed
 pytest: $(BIN)/.installed
 	@dsn=$$(PG_PYTHON=$(BIN)/python scripts/postgres.sh start $(PG_DIR) $(PG_PORT)) \
 	  || { scripts/postgres.sh stop $(PG_DIR); echo "PostgreSQL could not start"; exit 1; }; \
-	DLT_GONG_TEST_POSTGRES=$$dsn $(BIN)/pytest -q -m "not slow" $(PYTEST_XDIST) $(PYTEST_ARGS); rc=$$?; \
+	DLT_GONG_TEST_POSTGRES=$$dsn $(BIN)/pytest -q -m "not slow" --ignore=tests/orchestrators $(PYTEST_XDIST) $(PYTEST_ARGS); rc=$$?; \
 	scripts/postgres.sh stop $(PG_DIR); exit $$rc
+
+## test-orchestrators: the Dagster, Airflow and LanceDB examples of docs/, each run against
+## the sandbox in its own virtual environment (.venv-dagster, .venv-airflow), made here
+ORCHESTRATOR_PYTEST = -m pytest -q -p no:cacheprovider --confcutdir=tests/orchestrators
+test-orchestrators: .venv-dagster/.installed .venv-airflow/.installed
+	.venv-dagster/bin/python $(ORCHESTRATOR_PYTEST) tests/orchestrators/test_dagster.py \
+	  tests/orchestrators/test_lancedb.py $(PYTEST_ARGS)
+	.venv-airflow/bin/python $(ORCHESTRATOR_PYTEST) tests/orchestrators/test_airflow.py $(PYTEST_ARGS)
+
+.venv-%/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --upgrade pip
+	.venv-$*/bin/python -m pip install --quiet -e ".[sandbox,$(EXTRAS_$*)]" "pytest>=8,<10" "pytest-timeout>=2.3,<3"
+	touch $@
+
+EXTRAS_dagster := dagster,lancedb
+EXTRAS_airflow := airflow
 
 ## soak: the reliability suite with its heavier variants (more faults, more crash trials)
 soak: $(BIN)/.installed
@@ -53,4 +70,4 @@ erd: $(BIN)/.installed
 	$(BIN)/python -m dlt_gong.erd docs/schema.md
 
 clean:
-	rm -rf $(VENV) $(PG_DIR) .pytest_cache .mypy_cache .ruff_cache gong.duckdb
+	rm -rf $(VENV) .venv-dagster .venv-airflow $(PG_DIR) .pytest_cache .mypy_cache .ruff_cache gong.duckdb

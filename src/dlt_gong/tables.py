@@ -427,7 +427,8 @@ TABLES: tuple[Table, ...] = (
         probe=_last_minute(ep.CALL_TRANSCRIPTS),
         joins=(Join("calls", "id = call_id"),),
         merge_key="call_id",
-        call_key="call_id",
+        # no call_key: the tombstone column of removed calls (hard_delete) stops dlt 1.31's
+        # LanceDB destination from removing a re-chunked call's old chunks (tested)
         derive=transcript_text.chunk_rows,
     ),
     Table(
