@@ -192,6 +192,7 @@ def _trial(n: int, sb: RunningSandbox, killer: Killer, workdir: Path) -> Trial:
     return trial
 
 
+@pytest.mark.timeout(900)  # 20 CLI processes: past the suite's 300 s on a busy machine
 def test_sigkill_anywhere_then_a_rerun_loads_exactly(
     sb: tuple[RunningSandbox, Killer], tmp_path: Path, report: Callable[[Outcome], None]
 ) -> None:
