@@ -30,6 +30,7 @@ from starlette.types import Receive, Scope, Send
 
 from dlt_gong.sandbox import messages
 from dlt_gong.sandbox.auth import Principal
+from dlt_gong.sandbox.company import LazyList
 from dlt_gong.sandbox.errors import BadRequestError, GongError, NotFoundError
 from dlt_gong.sandbox.exchange import Exchange
 from dlt_gong.sandbox.extra_endpoints import ExtraEndpoints
@@ -263,6 +264,8 @@ class GongApi:
                 return dataclasses.replace(
                     _error(request_id, 500, messages.INTERNAL_ERROR), fault="http_500"
                 )
+            if state.config.answer_seconds and state.clock.frozen:
+                state.clock.advance(state.config.answer_seconds)  # the time this answer takes
             ctx = Context(method, path, params, query, body,
                           round(state.clock.timestamp(), 3), plan, principal)  # fmt: skip
             payload = endpoint.handler(ctx)
@@ -286,11 +289,12 @@ class GongApi:
     # -- paging -------------------------------------------------------------------------------
 
     def _paged(self, ctx: Context, key: str, compute: Callable[[float], Sequence[Any]],
-               empty: str | None, envelope: Callable[[float], dict[str, Any]] | None = None
-               ) -> dict[str, Any]:  # fmt: skip
+               empty: str | None, envelope: Callable[[float], dict[str, Any]] | None = None,
+               ordered: bool = False) -> dict[str, Any]:  # fmt: skip
         """Page ``compute(as_of)``: 404 ``empty`` when it has nothing, cursor when more.
 
         ``empty=None``: nothing is a 200 with no items (recorded for ``GET /v2/flows``).
+        ``ordered``: served in ``calls_order`` (the calls endpoints).
         """
         cursors = self.state.cursors
         fp = fingerprint(ctx.method, ctx.path, ctx.source)
@@ -300,6 +304,8 @@ class GongApi:
             cursor = cursors.read(token, fp, ctx.now, force_expired=ctx.plan.expire_cursor)
             page, as_of = cursor.page, cursor.as_of
         items = compute(as_of)
+        if ordered and isinstance(items, LazyList):  # one order per sequence (request, moment)
+            items = self.company.ordered(items, fp + repr(as_of).encode())
         if not items and empty is not None:
             raise NotFoundError(empty)
         size = self.state.config.page_size
@@ -348,7 +354,7 @@ class GongApi:
         workspace = q.get("workspaceId") or None
         return self._paged(ctx, "calls",
                            lambda as_of: self.company.calls_basic(from_dt, to_dt, workspace, as_of),
-                           messages.NO_CALLS_FOUND)  # fmt: skip
+                           messages.NO_CALLS_FOUND, ordered=True)  # fmt: skip
 
     def calls_extensive(self, ctx: Context) -> dict[str, Any]:
         """``POST /v2/calls/extensive``."""
@@ -367,6 +373,7 @@ class GongApi:
             lambda as_of: self.company.calls(from_dt, to_dt, workspace, call_ids, hosts,
                                              selector, as_of),
             messages.NO_CALLS_FOUND,
+            ordered=True,
         )  # fmt: skip
 
     def transcripts(self, ctx: Context) -> dict[str, Any]:
@@ -380,6 +387,7 @@ class GongApi:
             "callTranscripts",
             lambda as_of: self.company.transcripts(from_dt, to_dt, workspace, call_ids, as_of),
             messages.NO_CALLS_FOUND,
+            ordered=True,
         )
 
     # -- stats ------------------------------------------------------------------------------

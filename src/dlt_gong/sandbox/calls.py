@@ -37,6 +37,7 @@ from dlt_gong.sandbox.skeleton import (
 from dlt_gong.sandbox.timeutil import iso
 
 PARTY_SLOTS = 16  # party/speaker ids are derived from call index * PARTY_SLOTS + slot
+SCHEDULE_GRID = 900  # web conferences are scheduled on the quarter hour (seconds)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class CallFactory:
                 b="".join(rng.choices(string.ascii_lowercase, k=4)),
                 c="".join(rng.choices(string.ascii_lowercase, k=3)),
             )
-            scheduled: str | None = iso(start - start % 900, self.tz)
+            scheduled: str | None = iso(start - start % SCHEDULE_GRID, self.tz)
             direction = "Conference"
             calendar = (
                 "".join(rng.choices(string.ascii_lowercase + string.digits, k=26)) + "@google.com"

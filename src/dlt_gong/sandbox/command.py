@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from dlt_gong.sandbox.config import FaultConfig, SandboxConfig
+from dlt_gong.sandbox.config import CALLS_FILTER_TIMES, CALLS_ORDERS, FaultConfig, SandboxConfig
 from dlt_gong.sandbox.server import serve_forever
 from dlt_gong.sandbox.timeutil import parse_date_time
 
@@ -47,12 +47,20 @@ from dlt_gong.sandbox.timeutil import parse_date_time
               show_default=True, help="Calls appear this long after they end.")  # fmt: skip
 @click.option("--late-call-rate", type=click.FloatRange(0, 1), default=0.02, show_default=True,
               help="Fraction of calls processed many hours late.")  # fmt: skip
+@click.option("--calls-order", type=click.Choice(CALLS_ORDERS), default="oldest_first",
+              show_default=True, help="The order pages of calls are served in.")  # fmt: skip
+@click.option("--calls-filter-time", type=click.Choice(CALLS_FILTER_TIMES), default="started",
+              show_default=True,
+              help="Date filters compare start or web conferences' scheduled time.")  # fmt: skip
+@click.option("--cursor-ttl-seconds", type=click.FloatRange(min=0.001), default=3600.0,
+              show_default=True, help="How long a paging cursor lives.")  # fmt: skip
 def sandbox_command(host: str, port: int, seed: int, users: int, calls: int, days: int,
                     workspaces: int, time_zone: str, now: str | None, access_key: str,
                     access_key_secret: str, oauth_refresh_token: str | None,
                     oauth_token_seconds: float, no_rate_limit: bool, daily_quota: int | None,
                     faults: str, processing_delay_minutes: float,
-                    late_call_rate: float) -> None:  # fmt: skip
+                    late_call_rate: float, calls_order: str, calls_filter_time: str,
+                    cursor_ttl_seconds: float) -> None:  # fmt: skip
     """Serve a local Gong API v2 with a synthetic company until Ctrl-C."""
     try:
         config = SandboxConfig(
@@ -74,6 +82,9 @@ def sandbox_command(host: str, port: int, seed: int, users: int, calls: int, day
             faults=FaultConfig.parse(faults),
             processing_delay_minutes=processing_delay_minutes,
             late_call_rate=late_call_rate,
+            calls_order=calls_order,
+            calls_filter_time=calls_filter_time,
+            cursor_ttl_seconds=cursor_ttl_seconds,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc

@@ -23,7 +23,7 @@ from typing import Any, TypeVar, overload
 
 from dlt_gong.sandbox import messages, unknown
 from dlt_gong.sandbox.accounts import AccountBook
-from dlt_gong.sandbox.calls import CallFactory
+from dlt_gong.sandbox.calls import SCHEDULE_GRID, CallFactory
 from dlt_gong.sandbox.catalog import Catalog, Folder
 from dlt_gong.sandbox.clock import SandboxClock, utc_now_seconds
 from dlt_gong.sandbox.company_extras import CompanyExtras
@@ -34,7 +34,7 @@ from dlt_gong.sandbox.removals import RemovalParams, Removals
 from dlt_gong.sandbox.reviews import REVIEW_METHODS, ReviewFilter, Reviews, methods_for
 from dlt_gong.sandbox.roster import Person, Roster
 from dlt_gong.sandbox.selector import ContentSelector
-from dlt_gong.sandbox.skeleton import PRIVATE, CallSkeleton, SkeletonParams
+from dlt_gong.sandbox.skeleton import PRIVATE, VIDEO, CallSkeleton, SkeletonParams
 from dlt_gong.sandbox.stats import (
     AGGREGATE_METRICS,
     DAILY_METRICS,
@@ -88,6 +88,10 @@ class LazyList(Sequence[T]):
         if self._key_id is None:
             raise TypeError("these items have no cheap id")
         return [self._key_id(k) for k in self._keys]
+
+    def reordered(self, keys: Sequence[int]) -> LazyList[T]:
+        """The same items in the order of ``keys`` (a permutation of this list's keys)."""
+        return LazyList(keys, self._build, self._key_id)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (list, tuple, LazyList)):
@@ -159,6 +163,7 @@ class Company(CompanyExtras):
         self.reviews = Reviews(config.seed, self.tz, self.skeleton, self.roster, self.catalog, ids)
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._filter_time_cache: list[float] | None = None
 
     # -- time ---------------------------------------------------------------------------
 
@@ -366,7 +371,8 @@ class Company(CompanyExtras):
                      as_of: AsOf = None) -> Sequence[int]:  # fmt: skip
         """Skeleton indices of processed calls matching the filters, in start order.
 
-        ``from_dt`` inclusive, ``to_dt`` exclusive, on the call's start time.
+        ``from_dt`` inclusive, ``to_dt`` exclusive, on the call's start time, or with
+        ``calls_filter_time="scheduled"`` on a web conference's scheduled time (the spec).
         """
         lo = _bound(from_dt, "fromDateTime")
         hi = _bound(to_dt, "toDateTime")
@@ -390,11 +396,14 @@ class Company(CompanyExtras):
             found.discard(None)
             candidates = sorted(i for i in found if i is not None)
         else:
-            candidates = sk.window(lo, hi)
+            # a scheduled time is up to 15 minutes before the start (calls.py): widen by that
+            widen = SCHEDULE_GRID if self.config.calls_filter_time == "scheduled" else 0
+            candidates = sk.window(lo, None if hi is None else hi + widen)
         host_set: set[int] | None = None
         if hosts is not None:
             host_set = {self.roster.by_id[h].index for h in hosts if h in self.roster.by_id}
-        start, visible, flags = sk.start, sk.visible, sk.flags
+        visible, flags = sk.visible, sk.flags
+        start = self._filter_times()
         workspace, host = sk.workspace, sk.host
         matching = array(  # compact: a cached 100,000-call result costs 400 kB, not 4 MB
             "I",
@@ -432,6 +441,34 @@ class Company(CompanyExtras):
         kept = {k: v for k, v in item.items() if k in ("metaData", "context", "parties")}
         kept["metaData"] = {**item["metaData"], "isPrivate": True}
         return kept
+
+    def _filter_times(self) -> Sequence[float]:
+        """The time each call's date filters compare (see ``SandboxConfig.calls_filter_time``)."""
+        sk = self.skeleton
+        if self.config.calls_filter_time == "started":
+            return sk.start
+        found = self._filter_time_cache
+        if found is None:
+            found = [
+                t - t % SCHEDULE_GRID if f & VIDEO else t
+                for t, f in zip(sk.start, sk.flags, strict=True)
+            ]
+            self._filter_time_cache = found
+        return found
+
+    def ordered(self, items: LazyList[T], sequence: bytes) -> LazyList[T]:
+        """``items`` (in start order) in the order ``calls_order`` serves them; "shuffled"
+        draws one order per pagination sequence (``sequence`` names it), so its pages
+        still partition the result."""
+        order = self.config.calls_order
+        if order == "oldest_first":
+            return items
+        keys = list(items.keys)
+        if order == "newest_first":
+            keys.reverse()
+        else:
+            random.Random(sequence).shuffle(keys)
+        return items.reordered(keys)
 
     def calls_basic(self, from_dt: DateTimeArg = None, to_dt: DateTimeArg = None,
                     workspace_id: str | None = None,

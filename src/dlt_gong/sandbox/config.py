@@ -12,6 +12,9 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+CALLS_ORDERS = ("oldest_first", "newest_first", "shuffled")
+CALLS_FILTER_TIMES = ("started", "scheduled")
+
 # The faults that replace a response; at most one applies to a request, so their rates
 # must add up to at most 1. ``slow`` and ``expired_cursor`` combine with any of them.
 EXCLUSIVE_FAULTS = ("http_500", "http_502", "http_503", "burst_429", "reset", "truncated")
@@ -148,6 +151,16 @@ class SandboxConfig:
     daily_quota: int | None = 10_000
     page_size: int = 100
     cursor_ttl_seconds: float = 3600.0
+    # Gong's spec promises no order for pages of calls: "oldest_first" (start time, then
+    # id), "newest_first", or "shuffled" (a new order for each pagination sequence)
+    calls_order: str = "oldest_first"
+    # What calls' date filters compare. The spec (GET /v2/calls, fromDateTime): "For
+    # web-conference calls recorded by Gong, the date denotes its scheduled time,
+    # otherwise, it denotes its actual start time" = "scheduled"; "started" = start only.
+    calls_filter_time: str = "started"
+    # Each /v2 request moves a frozen clock this far: the time a load spends paging (so
+    # cursors can expire on a frozen clock); 0 = time moves only when a test moves it
+    answer_seconds: float = 0.0
     faults: FaultConfig = field(default_factory=FaultConfig)
     # True: calls, their parties and users carry fields the spec does not describe, as
     # when Gong ships a field before documenting it (the list is in ``unknown.py``)
@@ -174,6 +187,12 @@ class SandboxConfig:
             raise ValueError("removals_within_days must not be negative")
         if self.interaction_stats_day not in ("started", "processed"):
             raise ValueError("interaction_stats_day must be 'started' or 'processed'")
+        if self.calls_order not in CALLS_ORDERS:
+            raise ValueError(f"calls_order must be one of {', '.join(CALLS_ORDERS)}")
+        if self.calls_filter_time not in CALLS_FILTER_TIMES:
+            raise ValueError(f"calls_filter_time must be one of {', '.join(CALLS_FILTER_TIMES)}")
+        if self.cursor_ttl_seconds <= 0 or self.answer_seconds < 0:
+            raise ValueError("cursor_ttl_seconds must be positive and answer_seconds >= 0")
         if self.page_size < 1:
             raise ValueError("page_size must be at least 1")
         if self.now is not None and self.now.tzinfo is None:
