@@ -12,9 +12,13 @@ from dlt_gong.options import build_options
 from dlt_gong.windows import (
     CallsWindow,
     DateWindow,
-    advance,
+    FamilyProgress,
+    advance_to,
+    calls_positions,
+    forget_finished_backfill,
     gong_datetime,
     next_period_start,
+    parse_instant,
     period_spans,
     period_start,
 )
@@ -45,20 +49,59 @@ def test_least_advanced_member_wins_and_a_new_member_starts_at_start_date() -> N
     assert w.start == START
 
 
-def test_backfill_window_ignores_state() -> None:
+def test_a_backfill_resumes_its_own_window_exactly_without_lookback() -> None:
     end = datetime(2026, 2, 1, tzinfo=UTC)
-    w = CallsWindow.plan({"calls": "2026-03-10T00:00:00Z"}, ["calls"], start=START, end=end,
-                         lookback=timedelta(days=3))  # fmt: skip
+    source_state: dict[str, Any] = {"calls_started": {"calls": "2026-03-10T00:00:00Z"}}
+    positions = calls_positions(source_state, START, end)
+    assert positions == {} and source_state["calls_backfills"] == {
+        "2026-01-01T00:00:00Z/2026-02-01T00:00:00Z": {}
+    }
+    w = CallsWindow.plan(positions, ["calls"], start=START, end=end, lookback=timedelta(days=3))
     assert (w.start, w.end, w.backfill) == (START, end, True)
+    advance_to(positions, "calls", datetime(2026, 1, 20, tzinfo=UTC))
+    w = CallsWindow.plan(positions, ["calls"], start=START, end=end, lookback=timedelta(days=3))
+    assert w.start == datetime(2026, 1, 20, tzinfo=UTC)
+    # an other window keeps its own positions; the incremental ones are untouched
+    assert calls_positions(source_state, START, datetime(2026, 1, 15, tzinfo=UTC)) == {}
+    assert source_state["calls_started"] == {"calls": "2026-03-10T00:00:00Z"}
+    assert not forget_finished_backfill(source_state, START, end, ["calls"])
+    advance_to(positions, "calls", end)
+    assert forget_finished_backfill(source_state, START, end, ["calls"])
+    assert "2026-01-01T00:00:00Z/2026-02-01T00:00:00Z" not in source_state["calls_backfills"]
 
 
 def test_advance_compares_instants_not_strings() -> None:
     state: dict[str, Any] = {}
     # 10:00-07:00 is 17:00Z, later than 16:00Z although it sorts first as a string
-    advance(state, "calls", ["2026-06-09T16:00:00Z", "2026-06-09T10:00:00-07:00"])
+    advance_to(state, "calls", parse_instant("2026-06-09T10:00:00-07:00"))
+    advance_to(state, "calls", parse_instant("2026-06-09T16:00:00Z"))
     assert state == {"calls": "2026-06-09T17:00:00+00:00"}
-    advance(state, "calls", ["2026-06-01T00:00:00Z"])
-    assert state == {"calls": "2026-06-09T17:00:00+00:00"}
+
+
+def test_transcripts_move_only_when_every_page_up_to_the_sub_window_is_transcribed() -> None:
+    state: dict[str, Any] = {}
+    progress = FamilyProgress(state, ["calls", "call_transcripts"])
+    first, second = datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 3, tzinfo=UTC)
+    progress.page(["a", "b"])
+    progress.page(["c"])
+    progress.done(first)
+    progress.page(["d"])
+    progress.done(second)
+    assert state == {"calls": second.isoformat()} and not progress.moved
+    progress.transcribed(["c"])  # out of order: the first page is still missing
+    progress.transcribed(["d"])
+    assert "call_transcripts" not in state
+    progress.transcribed(["a", "b"])
+    assert state["call_transcripts"] == second.isoformat() and progress.moved
+
+
+def test_only_the_selected_members_move() -> None:
+    state: dict[str, Any] = {}
+    progress = FamilyProgress(state, ["call_transcripts"])
+    progress.page(["a"])
+    progress.transcribed(["a"])
+    progress.done(datetime(2026, 1, 2, tzinfo=UTC))
+    assert state == {"call_transcripts": "2026-01-02T00:00:00+00:00"}
 
 
 def test_gong_datetime_is_utc_iso() -> None:

@@ -147,7 +147,7 @@ def load_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--dataset-name", default="gong_data", show_default=True),
         click.option("--pipeline-name", default="gong", show_default=True),
         click.option("--start-date", help="First day to load (YYYY-MM-DD); default a year ago."),
-        click.option("--end-date", help="End of a backfill window (exclusive); no state kept."),
+        click.option("--end-date", help="End of a backfill window (exclusive); resumable."),
         click.option("--resources", help="Comma-separated table names; default: the default set."),
         click.option("--lookback-days", type=float, help="Re-read this many days for late calls."),
         click.option("--workspace-id", help="Only this Gong workspace."),

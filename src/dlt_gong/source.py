@@ -10,8 +10,8 @@ resource that walks its endpoint through the one shared `GongClient` (`BUILDERS`
   object type): one request series per parent row (and per value of `each`);
 * batched (flow steps): many parent keys per request;
 * calls: `POST /v2/calls/extensive`, one request per 100 calls, in a start-time window
-  with a lookback; call pages (transcripts, users' access) ride on each page of calls,
-  100 call ids per request;
+  with a lookback, read in sub-windows of bounded size (`calls_reader.py`); call pages
+  (transcripts, users' access) ride on each page of calls, 100 call ids per request;
 * stats: many users and many days per request (aggregate-by-period covers the whole
   window; interaction stats, which have no period parameter, one request per period
   with activity); every stats window starts at the company's first activity and on a
@@ -46,6 +46,7 @@ from dlt_gong.activity import (
     interaction_asks,
     table_period,
 )
+from dlt_gong.calls_reader import CallsReader, Done
 from dlt_gong.client import GongClient
 from dlt_gong.credentials import GongApiKeyCredentials, GongCredentials, GongOAuthCredentials
 from dlt_gong.errors import GongQuotaExhausted
@@ -64,7 +65,10 @@ from dlt_gong.tables import BY_NAME, TABLES, Kind, Option, Table
 from dlt_gong.windows import (
     CallsWindow,
     DateWindow,
+    FamilyProgress,
     advance,
+    calls_positions,
+    forget_finished_backfill,
     gong_datetime,
     months,
     parse_instant,
@@ -111,9 +115,10 @@ def gong_source(
             With a refresh token, Gong's token answer names the host
             (`api_base_url_for_customer`) and that one is used.
         start_date: first day (or instant) to load; default one year before today.
-        end_date: end of a backfill window (exclusive). Set it and the run neither reads
-            nor saves incremental positions, so backfills of different windows can run in
-            parallel. Leave it out for incremental loads.
+        end_date: end of a backfill window (exclusive). Set it and the run keeps the
+            window's own positions (not the incremental ones), so running it again after a
+            quota stop continues it. Run windows one after another. Leave it out for
+            incremental loads.
         lookback_days: how far before the last loaded call start each run begins again,
             for calls Gong processed late (and calls that gained comments, answered
             scorecards re-reviewed).
@@ -411,9 +416,9 @@ def _selected(names: tuple[str, ...]) -> list[str]:
     return [name for name in names if name in resources and resources[name].selected]
 
 
-def _family_state() -> dict[str, Any]:
-    state: dict[str, Any] = dlt.current.source_state().setdefault("calls_started", {})
-    return state
+SEQUENCE_SPAN = "calls_sequence_seconds"
+"""Source state: the width (seconds) of calls sub-windows, learned when the daily quota
+stopped a load before it finished one (see `calls_reader.py`)."""
 
 
 def _calls(
@@ -421,27 +426,69 @@ def _calls(
 ) -> DltResource:
     call_filter = _filters(table, options)
     members = _family(table)
+    shared: dict[str, Any] = {}
+    """This load's `FamilyProgress` and quota-stop hook, for the resources riding on it."""
 
     @_stop_on_quota
     def calls() -> Iterator[list[dict[str, Any]]]:
         family = _selected(members)
-        state = _family_state()
-        window = CallsWindow.plan(
-            state, family, start=options.start, end=options.end, lookback=options.lookback
-        )
-        body_filter = {"fromDateTime": gong_datetime(window.start), **call_filter}
-        if window.end is not None:
-            body_filter["toDateTime"] = gong_datetime(window.end)
-        body = {"filter": body_filter, "contentSelector": options.content_selector}
-        for items in client.items(table.endpoint, body=body):
-            page = [rows.call_row(call) for call in items]
-            kept = [c for c in page if options.include_private_calls or not c.get("isPrivate")]
-            if kept:
-                yield kept
-            if table.name in family and not window.backfill:
-                advance(state, table.name, (c["started"] for c in page))
+        source_state = dlt.current.source_state()
+        positions = calls_positions(source_state, options.start, options.end)
+        end = options.end
 
-    return dlt.resource(calls, **_hints(table))
+        def complete(reached: datetime) -> None:
+            if end is not None and reached >= end:
+                forget_finished_backfill(source_state, options.start, end, family)
+
+        progress = FamilyProgress(positions, family, complete, parent=table.name)
+        shared["progress"] = progress
+        window = CallsWindow.plan(
+            positions, family, start=options.start, end=options.end, lookback=options.lookback
+        )
+        learned = source_state.get(SEQUENCE_SPAN)
+        reader = CallsReader(
+            client,
+            table.endpoint,
+            call_filter=call_filter,
+            content_selector=options.content_selector,
+            now=options.now,
+            span=timedelta(seconds=learned) if learned else None,
+        )
+
+        def quota_stopped() -> None:
+            """No sub-window fit the day's quota (transcripts included): the next load
+            reads a narrower first one."""
+            if progress.moved:
+                return
+            span = reader.span_after_quota_stop()
+            if learned:
+                span = timedelta(seconds=learned) / 2
+            if span is not None:
+                source_state[SEQUENCE_SPAN] = round(span.total_seconds())
+
+        shared["quota_stopped"] = quota_stopped
+        try:
+            if not window.empty:
+                for got in reader.read(window.start, window.end):
+                    if isinstance(got, Done):
+                        progress.done(got.position)
+                        continue
+                    page = [rows.call_row(call) for call in got]
+                    kept = [
+                        c for c in page if options.include_private_calls or not c.get("isPrivate")
+                    ]
+                    if kept:
+                        progress.page(c["id"] for c in kept)
+                        yield kept
+        except GongQuotaExhausted:
+            quota_stopped()
+            raise
+        if client.quota_exhausted is None:  # (transcripts may still meet it: they say so)
+            source_state.pop(SEQUENCE_SPAN, None)
+
+    resource = dlt.resource(calls, **_hints(table))
+    resource.gong_progress = shared  # type: ignore[attr-defined]
+    return resource
 
 
 def _call_pages(
@@ -451,6 +498,7 @@ def _call_pages(
     private calls are skipped (Gong withholds their content). Each row carries its call's
     `started`, the position this table keeps in the calls family's window."""
     assert calls is not None
+    shared: dict[str, Any] = calls.gong_progress  # type: ignore[attr-defined]
     riders = _children(table)
 
     @_stop_on_quota
@@ -458,16 +506,23 @@ def _call_pages(
         """The page rides along as the items' meta, for the tables built from a call and
         its transcript together."""
         public = {c["id"]: c for c in page if not c.get("isPrivate")}
-        if public:
-            body = {"filter": {"callIds": list(public)}}
-            for items in client.items(table.endpoint, body=body):
-                found = [row for item in items for row in _rows(table, item)]
-                for row in found:
-                    row["started"] = public[row["callId"]]["started"]
-                yield DataItemWithMeta(CallsPage(public), found)
-        if options.end is None:
-            for name in (table.name, *_selected(riders)):
-                advance(_family_state(), name, (c["started"] for c in page))
+        found: list[list[dict[str, Any]]] = []
+        try:
+            if public:
+                body = {"filter": {"callIds": list(public)}}
+                for items in client.items(table.endpoint, body=body):
+                    got = [row for item in items for row in _rows(table, item)]
+                    for row in got:
+                        row["started"] = public[row["callId"]]["started"]
+                    found.append(got)
+        except GongQuotaExhausted:
+            shared["quota_stopped"]()
+            raise
+        # marked before handing on: dlt may resume this generator only after others ran,
+        # and saved state is committed with the rows or not at all
+        shared["progress"].transcribed((c["id"] for c in page), (table.name, *riders))
+        for got in found:
+            yield DataItemWithMeta(CallsPage(public), got)
 
     per_page.__name__ = table.name
     return dlt.transformer(per_page, data_from=calls, **_hints(table))

@@ -6,13 +6,17 @@ Two rules keep loads complete:
   while its filters work on the start time. A window that starts at the newest start time
   already loaded loses every call processed late, for good. So each run starts
   `lookback` before the saved position; merge on primary keys absorbs the overlap.
-* Progress is saved only for work that finished. Calls come back oldest first, so after
-  each complete page "everything up to this start time is loaded" is true; a stats window
-  counts only once all its pages are in. A run stopped halfway (daily quota, a crash)
-  therefore resumes where it really stopped.
+* Progress is saved only for work that finished. Gong promises no order for pages of
+  calls, so a calls position moves only when a whole sub-window is in
+  (`calls_reader.py`), and the transcripts' position only when the transcripts of every
+  page of it are in too (`FamilyProgress`); a stats window counts only once all its
+  pages are in. A run stopped halfway (daily quota, a crash) therefore resumes where it
+  really stopped.
 
-A run with an explicit end is a backfill of a fixed window: it neither reads nor writes
-saved positions, so several can run side by side.
+A run with an explicit end is a backfill of a fixed window: its calls positions are its
+own, kept under the window (`calls_backfills`, "start/end"), so running it again after a
+quota stop continues it; once it is complete they are dropped, and running it again reads
+the whole window again (for comments added since).
 
 Stats windows start on a period boundary (`period_start`): Gong's `aggregationPeriod` is a
 "Calendar time period" whose weeks start on Monday (spec), so a window that starts
@@ -24,7 +28,7 @@ same key, by the run after it completes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -44,6 +48,40 @@ def gong_datetime(value: datetime) -> str:
     return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+INCREMENTAL_CALLS = "calls_started"
+BACKFILL_CALLS = "calls_backfills"
+
+
+def backfill_key(start: datetime, end: datetime) -> str:
+    return f"{gong_datetime(start)}/{gong_datetime(end)}"
+
+
+def calls_positions(
+    source_state: MutableMapping[str, Any], start: datetime, end: datetime | None
+) -> dict[str, Any]:
+    """The saved positions of this run's calls family: the incremental ones, or a
+    backfill window's own."""
+    if end is None:
+        found: dict[str, Any] = source_state.setdefault(INCREMENTAL_CALLS, {})
+        return found
+    backfills: dict[str, Any] = source_state.setdefault(BACKFILL_CALLS, {})
+    window: dict[str, Any] = backfills.setdefault(backfill_key(start, end), {})
+    return window
+
+
+def forget_finished_backfill(
+    source_state: MutableMapping[str, Any], start: datetime, end: datetime, members: Iterable[str]
+) -> bool:
+    """Drops a backfill window's positions once every member has the whole window."""
+    backfills = source_state.get(BACKFILL_CALLS) or {}
+    key = backfill_key(start, end)
+    saved = backfills.get(key, {})
+    if all(m in saved and parse_instant(saved[m]) >= end for m in members):
+        backfills.pop(key, None)
+        return True
+    return False
+
+
 @dataclass(frozen=True)
 class CallsWindow:
     """The start-time window of one run of the calls family (calls and their transcripts)."""
@@ -55,36 +93,140 @@ class CallsWindow:
     @classmethod
     def plan(
         cls,
-        state: MutableMapping[str, Any],
+        positions: MutableMapping[str, Any],
         members: Iterable[str],
         *,
         start: datetime,
         end: datetime | None,
         lookback: timedelta,
     ) -> CallsWindow:
-        """Starts at the least advanced member's position minus the lookback.
+        """Starts at the least advanced member's position (minus the lookback for an
+        incremental run; a backfill resumes exactly where it stopped).
 
         A member that never ran starts at `start`, so adding transcripts to a pipeline that
         already loads calls backfills the transcripts rather than skipping them.
         """
-        if end is not None:
-            return cls(start, end, backfill=True)
-        positions = []
+        back = lookback if end is None else timedelta(0)
+        found = []
         for member in members:
-            saved = state.get(member)
-            positions.append(start if saved is None else parse_instant(saved) - lookback)
-        begin = max(start, min(positions)) if positions else start
-        return cls(begin, None, backfill=False)
+            saved = positions.get(member)
+            found.append(start if saved is None else parse_instant(saved) - back)
+        begin = max(start, min(found)) if found else start
+        return cls(begin, end, backfill=end is not None)
+
+    @property
+    def empty(self) -> bool:
+        return self.end is not None and self.start >= self.end
 
 
-def advance(state: MutableMapping[str, Any], member: str, started: Iterable[str]) -> None:
-    """Records that `member` has every call up to the newest of `started` (a finished page)."""
-    newest = max((parse_instant(s) for s in started), default=None)
-    if newest is None:
-        return
-    saved = state.get(member)
-    if saved is None or parse_instant(saved) < newest:
-        state[member] = newest.isoformat()
+def advance(state: MutableMapping[str, Any], key: str, seen: Iterable[str]) -> None:
+    """Records that `key` has everything up to the newest of `seen` (a whole series read)."""
+    newest = max((parse_instant(s) for s in seen), default=None)
+    if newest is not None:
+        advance_to(state, key, newest)
+
+
+def advance_to(positions: MutableMapping[str, Any], member: str, position: datetime) -> None:
+    """Records that `member` has every call whose filter time is before `position`."""
+    saved = positions.get(member)
+    if saved is None or parse_instant(saved) < position:
+        positions[member] = position.isoformat()
+
+
+class FamilyProgress:
+    """When calls and transcripts may save a position, in one load.
+
+    The calls resource reports each page it hands on (`page`) and each sub-window it
+    finished (`done`); the transcripts resource reports each page whose transcripts are in
+    (`transcribed`), in whatever order dlt runs it. Calls' position moves at `done`; the
+    transcripts' position moves to a sub-window's end once every page handed on up to
+    that sub-window's end is transcribed.
+    """
+
+    def __init__(
+        self,
+        positions: MutableMapping[str, Any],
+        members: Iterable[str],
+        on_complete: Callable[[datetime], None] | None = None,
+        *,
+        parent: str = "calls",
+    ) -> None:
+        self.positions = positions
+        self.members = tuple(members)
+        self.parent = parent
+        """The member that reads the pages; the others ride on them (transcripts)."""
+        self.on_complete = on_complete
+        """Called with the family's position each time every member moved (a backfill
+        drops its positions once they reach its end)."""
+        self._handed = 0
+        self._seq_of: dict[tuple[str, ...], list[int]] = {}
+        self._marked: dict[str, set[int]] = {}
+        self._lowest_pending: dict[str, int] = {}
+        self._next_end: dict[str, int] = {}
+        self._riders: dict[str, tuple[str, ...]] = {}
+        self._ends: list[tuple[int, datetime]] = []
+        self._start = self.family_position()
+
+    def family_position(self) -> datetime | None:
+        """The least advanced member's position (None while one has none)."""
+        saved = [self.positions.get(m) for m in self.members]
+        if not saved or any(s is None for s in saved):
+            return None
+        return min(parse_instant(s) for s in saved if s is not None)
+
+    @property
+    def moved(self) -> bool:
+        """Whether this load moved every member of the family forward."""
+        now = self.family_position()
+        return now is not None and (self._start is None or now > self._start)
+
+    def page(self, ids: Iterable[str]) -> None:
+        self._seq_of.setdefault(tuple(ids), []).append(self._handed)
+        self._handed += 1
+
+    def done(self, position: datetime | None) -> None:
+        if position is None:
+            return
+        if self.parent in self.members:
+            advance_to(self.positions, self.parent, position)
+        self._ends.append((self._handed, position))
+        for names in list(self._next_end):
+            self._advance(names)
+        self._tell()
+
+    def transcribed(self, ids: Iterable[str], names: Iterable[str] = ("call_transcripts",)) -> None:
+        """The page of calls `ids` is done for the per-page table `names[0]` (and the
+        tables built from its rows, the rest of `names`)."""
+        names = tuple(n for n in names if n in self.members)
+        if not names:
+            return
+        key = names[0]
+        marked = self._marked.setdefault(key, set())
+        self._lowest_pending.setdefault(key, 0)
+        self._next_end.setdefault(key, 0)
+        self._riders[key] = names
+        seq = next((n for n in self._seq_of.get(tuple(ids), []) if n not in marked), None)
+        if seq is None:
+            return
+        marked.add(seq)
+        while self._lowest_pending[key] in marked:
+            self._lowest_pending[key] += 1
+        self._advance(key)
+        self._tell()
+
+    def _advance(self, key: str) -> None:
+        while self._next_end[key] < len(self._ends):
+            handed, position = self._ends[self._next_end[key]]
+            if handed > self._lowest_pending[key]:
+                return
+            self._next_end[key] += 1
+            for name in self._riders[key]:
+                advance_to(self.positions, name, position)
+
+    def _tell(self) -> None:
+        reached = self.family_position()
+        if self.on_complete is not None and reached is not None:
+            self.on_complete(reached)
 
 
 PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")

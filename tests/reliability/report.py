@@ -21,8 +21,8 @@ HERE = Path(__file__).resolve().parent
 DOC = HERE.parents[1] / "docs" / "reliability.md"
 
 GROUPS = (
-    "fault", "quota", "crash", "deletions", "time", "forward compatibility", "bad input",
-    "secrets",
+    "fault", "quota", "page order", "crash", "deletions", "time", "forward compatibility",
+    "bad input", "secrets",
 )  # fmt: skip
 
 

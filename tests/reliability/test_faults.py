@@ -208,7 +208,7 @@ def test_the_load_survives_the_fault_with_exact_data(
     what = ", ".join(f"{n} {k}" for k, n in sorted(fired.items()))
     if expired:
         what = f"{what}, {expired} expired cursors" if what else f"{expired} expired cursors"
-    restarts = "; restarted paging from page 1 after each refused cursor" if expired else ""
+    restarts = "; re-read the sub-window of each refused cursor" if expired else ""
     report(
         Outcome(
             group="fault",
