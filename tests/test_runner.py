@@ -31,3 +31,29 @@ def test_duckdb_loads_jsonl_others_keep_their_default(tmp_path: Path) -> None:
     assert _file_format(duck) == "jsonl"
     pg = dlt.pipeline("fmt_pg", destination="postgres", pipelines_dir=str(tmp_path))
     assert _file_format(pg) is None
+
+
+def test_a_second_run_of_the_same_pipeline_is_refused_with_one_line(tmp_path: Path) -> None:
+    """Two runs of one pipeline would share its staging, state and Gong's 3/s: while one
+    holds the pipeline's run lock, another fails at once (exit 1 through GongError),
+    before any request; a different pipeline name is not held up."""
+    from dlt_gong.errors import GongBusyError
+    from dlt_gong.runner import _one_run_at_a_time
+
+    first = dlt.pipeline("busy", destination="duckdb", pipelines_dir=str(tmp_path))
+    held = _one_run_at_a_time(first)
+    try:
+        second = dlt.pipeline("busy", destination="duckdb", pipelines_dir=str(tmp_path))
+        with pytest.raises(GongBusyError) as refused:
+            _one_run_at_a_time(second)
+        lock = Path(first.working_dir).parent / "busy.run.lock"
+        assert str(refused.value) == (
+            f"another run of pipeline 'busy' is in progress (lock {lock}); runs of one "
+            "pipeline, backfill windows included, go one at a time"
+        )
+        other = dlt.pipeline("other", destination="duckdb", pipelines_dir=str(tmp_path))
+        _one_run_at_a_time(other).release()
+    finally:
+        held.release()
+    again = _one_run_at_a_time(first)  # released: the next run goes
+    again.release()

@@ -40,6 +40,14 @@ class GongUnavailableError(GongError):
     """Gong (or the network) kept failing after every retry, or the answer was not Gong's."""
 
 
+class GongBusyError(GongError):
+    """Another run of the same pipeline is in progress on this machine.
+
+    Two runs of one pipeline share its state and staging (one can undo or empty the
+    other's rows) and Gong's 3 requests a second (each would draw the other 429s), so
+    `dlt-gong run` takes one at a time (a lock file beside the pipeline's state)."""
+
+
 class GongQuotaExhausted(GongError):
     """The company's daily request quota is spent: waiting would take longer than allowed.
 

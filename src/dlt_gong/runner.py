@@ -17,12 +17,13 @@ from typing import Any
 import click
 import dlt
 from dlt.common.pipeline import LoadInfo, get_dlt_pipelines_dir
+from filelock import FileLock, Timeout
 
 from dlt_gong import endpoints as ep
 from dlt_gong import reconcile
 from dlt_gong.activity import ActivityProbe, planned_requests
 from dlt_gong.client import GongClient
-from dlt_gong.errors import GongAuthError, GongConfigError, GongError
+from dlt_gong.errors import GongAuthError, GongBusyError, GongConfigError, GongError
 from dlt_gong.options import LoadOptions
 from dlt_gong.plan import (
     ACTIVITY_PROBE,
@@ -91,7 +92,31 @@ def run_pipeline(
         progress=_collector(progress),
         pipelines_dir=pipelines_dir,  # type: ignore[arg-type]  # None: dlt's default
     )
-    _refuse_stale_destination(pipeline)
+    lock = _one_run_at_a_time(pipeline)
+    try:
+        _refuse_stale_destination(pipeline)
+        return _run_locked(pipeline, source)
+    finally:
+        lock.release()
+
+
+def _one_run_at_a_time(pipeline: dlt.Pipeline) -> FileLock:
+    """Taken for the whole run; a second run of the same pipeline fails at once with one
+    line (GongBusyError, exit 1) instead of sharing its staging, state and rate limit."""
+    path = Path(pipeline.working_dir).parent / f"{pipeline.pipeline_name}.run.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise GongBusyError(
+            f"another run of pipeline '{pipeline.pipeline_name}' is in progress (lock {path}); "
+            "runs of one pipeline, backfill windows included, go one at a time"
+        ) from None
+    return lock
+
+
+def _run_locked(pipeline: dlt.Pipeline, source: Any) -> RunReport:
     incremental = bool(_previous_positions(pipeline).get("calls_started"))
     started = time.monotonic()
     # dlt's `run` only loads a package an earlier run left pending and then returns

@@ -354,7 +354,7 @@ TABLES: tuple[Table, ...] = (
         primary_key=("id",),
         kind="calls",
         requests=lambda c: pages(c.calls),
-        formula="ceil(C/100)",
+        formula="ceil(C/100), plus at most ceil(C/5000) above 5,000 calls (sub-windows)",
         incremental="`started`, with lookback",
         call_key="id",
         private_calls="include_private_calls",
@@ -372,7 +372,7 @@ TABLES: tuple[Table, ...] = (
             if c.call_pages_with_public_calls is None
             else c.call_pages_with_public_calls
         ),
-        formula="ceil(C/100) at most: one per page of calls with a non-private call",
+        formula="one per page of calls with a non-private call (as many as for calls, at most)",
         incremental="the call's `started`",
         parent=Parent("calls"),
         call_key="callId",
