@@ -20,8 +20,8 @@ whole sub-window is in:
 * Daily quota. When the quota stops a load before it finished any sub-window, the next
   load first reads a sub-window of the width that would have held half the pages the
   stopped one got through (kept in state: `span`; halved again each day nothing moved),
-  so even a small quota moves the position every day. A load the quota does not stop
-  forgets that width.
+  so even a small quota moves the position every day, and sizes the rest in sub-windows
+  of no more pages than that first one held. A load the quota does not stop forgets it.
 
 The last sub-window of an incremental load has no end (`toDateTime` left out, as before):
 once read it moves the position to the newest call start it held, and each run re-reads
@@ -95,6 +95,8 @@ class CallsReader:
         """Cut the window into sub-windows this wide up front (learned from a quota stop)."""
         self.refusals = 0
         self.splits = 0
+        self.done = 0
+        """Sub-windows read to their end."""
         self.current: Piece | None = None
         self.pages_in_current = 0
         """Pages of the sub-window being read (what the quota left room for, if it stops)."""
@@ -160,6 +162,10 @@ class CallsReader:
         if slices:
             self.splits += 1
             return slices
+        if self.span is not None and self.done == 0:
+            # the quota's measure: later sub-windows hold no more pages than this one did
+            self.max_pages = max(1, min(self.max_pages, self.pages_in_current))
+        self.done += 1
         yield Done(piece.end if piece.end is not None else newest)
         return []
 
