@@ -328,7 +328,7 @@ def test_daily_quota_spent_mid_run_stops_cleanly_and_the_next_day_completes(
 ) -> None:
     config = SandboxConfig(seed=13, users=10, calls=150, days=5, now=NOW, freeze_clock=True,
                            future_days=0, late_call_rate=0.0, page_size=20,
-                           rate_limit_per_second=None, daily_quota=7)  # fmt: skip
+                           rate_limit_per_second=None, daily_quota=12)  # fmt: skip
     start = days_before(NOW, 5).isoformat()
     tables = ["calls", "call_transcripts"]
     with run_sandbox(config) as sb:
@@ -341,7 +341,7 @@ def test_daily_quota_spent_mid_run_stops_cleanly_and_the_next_day_completes(
         source = load(p, sb, start_date=start, **kw)
         stopped = client_of(source).quota_exhausted
         assert stopped is not None and stopped.retry_after_seconds > 60
-        assert sb.stats()["by_status"] == {"200": 7, "429": 1}  # one refusal, then silence
+        assert sb.stats()["by_status"] == {"200": 12, "429": 1}  # one refusal, then silence
         truth = Truth(sb, days_before(NOW, 5))
         # calls pages run ahead of their transcripts (the next page is prefetched), so the
         # quota may stop the load after the calls and before the last transcripts
