@@ -178,6 +178,8 @@ class GongClient:
         try:
             for attempt in retrying:
                 with attempt, self._wire:  # one request on the wire (see _wire)
+                    if self.quota_exhausted is not None:  # met while this one waited
+                        raise self.quota_exhausted
                     try:
                         return self._send(endpoint, path, params, body)
                     except _TokenRefused as refused:
