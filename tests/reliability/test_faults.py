@@ -200,7 +200,9 @@ def test_the_load_survives_the_fault_with_exact_data(
         missing = [k for k in scenario.kinds if not fired[k]]
         assert not missing, f"never fired: {missing} ({fired})"
     if scenario.expire_cursor_mid_paging:
-        assert expired == 1, expired  # the one stale cursor; the restart's are fresh
+        # the one stale cursor; the re-read's are fresh. With other faults a retried or
+        # prefetched page can carry a second cursor issued before the jump
+        assert expired == 1 if not scenario.kinds else 1 <= expired <= 2, expired
     else:
         assert expired == 0
     assert proof.duplicates == 0 and proof.loaded_rows == proof.expected_rows
