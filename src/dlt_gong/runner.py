@@ -22,6 +22,7 @@ from filelock import FileLock, Timeout
 from dlt_gong import endpoints as ep
 from dlt_gong import reconcile
 from dlt_gong.activity import ActivityProbe, planned_requests
+from dlt_gong.chunked import PACKAGE_BYTES, run_in_packages
 from dlt_gong.client import GongClient
 from dlt_gong.errors import GongAuthError, GongBusyError, GongConfigError, GongError
 from dlt_gong.options import LoadOptions
@@ -70,6 +71,8 @@ class RunReport:
     kill), finished first."""
     undone: int = 0
     """Rows a killed load had committed without dlt recording it, removed before its replay."""
+    row_counts: dict[str, int] | None = None
+    """Rows normalised per table over all the run's packages (`chunked.run_in_packages`)."""
 
 
 def run_pipeline(
@@ -95,6 +98,7 @@ def run_pipeline(
     lock = _one_run_at_a_time(pipeline)
     try:
         _refuse_stale_destination(pipeline)
+        _bound_memory(pipeline)
         return _run_locked(pipeline, source)
     finally:
         lock.release()
@@ -125,9 +129,18 @@ def _run_locked(pipeline: dlt.Pipeline, source: Any) -> RunReport:
     if pipeline.has_pending_data:
         undone = undo_interrupted_jobs(pipeline)  # a killed load must not load rows twice
         pending = pipeline.run()
-    info = pipeline.run(source, loader_file_format=_file_format(pipeline))
+    file_format = _file_format(pipeline)
+    package_bytes = _package_bytes()
+    if package_bytes:
+        packaged = run_in_packages(
+            pipeline, source, loader_file_format=file_format, package_bytes=package_bytes
+        )
+        info, counts = packaged.infos[-1], packaged.row_counts
+    else:  # dlt's steps one after another, in one package
+        info, counts = pipeline.run(source, loader_file_format=file_format), None
+    seconds = time.monotonic() - started
     return RunReport(
-        info, pipeline, client_of(source), time.monotonic() - started, incremental, pending, undone
+        info, pipeline, client_of(source), seconds, incremental, pending, undone, counts
     )
 
 
@@ -183,6 +196,51 @@ def _bound_extract_buffer() -> None:
     os.environ["SOURCES__DATA_WRITER__BUFFER_MAX_ITEMS"] = str(EXTRACT_BUFFER_ITEMS)
 
 
+UNCOMPRESSED = {"data_writer.disable_compression": "true"}
+"""dlt gzips its intermediate files a row at a time: a quarter of the normalising time
+(the benchmark's profile), to save disk that the run frees once the package is loaded."""
+
+DUCKDB_BOUNDS = {
+    "load.workers": "2",
+    "destination.duckdb.credentials.global_config": '{"memory_limit": "256MB", "threads": 2}',
+}
+"""DuckDB runs inside this process: dlt's 20 parallel load jobs, DuckDB's default memory
+limit (80% of the machine's RAM) and a thread per CPU took a 28,000-call load to 3.5 GB.
+Bounded for a 2 GB scheduler worker."""
+
+
+def _configured(key: str) -> bool:
+    return dlt.config.get(key) is not None or dlt.secrets.get(key) is not None
+
+
+def _default(key: str, value: str, *also: str) -> None:
+    """Sets `key` in dlt's config (as its environment variable) unless the user set it,
+    or one of `also`, the other places dlt reads the same setting from."""
+    if not any(_configured(k) for k in (key, *also)):
+        os.environ[key.upper().replace(".", "__")] = value
+
+
+def _bound_memory(pipeline: dlt.Pipeline) -> None:
+    """Defaults that keep the run's memory flat and its files cheap; each one a dlt setting
+    the user can override (README, "Performance")."""
+    for key, value in UNCOMPRESSED.items():
+        _default(key, value, f"normalize.{key}", f"sources.{key}")
+    destination = pipeline.destination
+    if destination is not None and destination.destination_type == "dlt.destinations.duckdb":
+        for key, value in DUCKDB_BOUNDS.items():
+            _default(key, value)
+
+
+def _package_bytes() -> int:
+    """`[sources.gong] package_megabytes`: how much of Gong's JSON one load package takes
+    (`chunked.py`); smaller packages leave less to do after the last request, larger
+    ones cost less per row. 0 runs dlt's steps one after another in one package."""
+    configured: Any = dlt.config.get("sources.gong.package_megabytes")
+    if configured is None:
+        return PACKAGE_BYTES
+    return max(0, int(float(configured) * 1024 * 1024))
+
+
 def _file_format(pipeline: dlt.Pipeline) -> Any:
     """jsonl for DuckDB, which reads it with one COPY: the benchmark measured dlt's default
     there (a file of INSERT statements) at 4 times the load time and gigabytes of memory.
@@ -222,8 +280,8 @@ def _where(pipeline: dlt.Pipeline) -> str:
 def print_summary(report: RunReport) -> None:
     pipeline = report.pipeline
     trace = pipeline.last_trace
-    counts: dict[str, int] = {}
-    if trace is not None and trace.last_normalize_info is not None:
+    counts: dict[str, int] = dict(report.row_counts or {})
+    if report.row_counts is None and trace is not None and trace.last_normalize_info is not None:
         counts = dict(trace.last_normalize_info.row_counts)
     kind = (
         "incremental run (continuing from the saved positions)"

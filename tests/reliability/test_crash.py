@@ -24,6 +24,7 @@ child table, each primary key once. The trials must cover all three stages.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import re
@@ -246,3 +247,57 @@ def test_sigkill_anywhere_then_a_rerun_loads_exactly(
                 requests=served if stage == STAGES[0] else None,
             )
         )
+
+
+PACKAGE_TRIALS = 6 if SOAK else 2
+EVERY_PAGE_A_PACKAGE = "[sources.gong]\npackage_megabytes = 0.000001\nrequests_per_second = 1\n"
+"""Every page a package of its own (`dlt_gong.chunked`: a package takes at least one
+page), and a request a second, so that packages are loaded while requests are still due."""
+
+
+def _loaded(workdir: Path) -> int:
+    """Packages dlt has finished loading (it moves them to ``load/loaded``)."""
+    return len(_packages(workdir, "load/loaded"))
+
+
+def test_sigkill_between_packages_then_a_rerun_loads_exactly(
+    sb: tuple[RunningSandbox, Killer], tmp_path: Path, report: Callable[[Outcome], None]
+) -> None:
+    """A run loads in packages while it reads Gong (`dlt_gong.chunked`), each with the
+    positions its own pages reach. Killed after j packages were loaded and before the
+    last, the re-run (lookback 0, so a re-read cannot hide a loss) loads exactly the rest."""
+    sandbox = sb[0]
+    truth = Truth(sandbox, START)
+    points: list[str] = []
+    proofs: list[Proof] = []
+    for n in range(PACKAGE_TRIALS):
+        workdir = tmp_path / f"packages-{n}"
+        (workdir / ".dlt").mkdir(parents=True)
+        (workdir / ".dlt" / "config.toml").write_text(EVERY_PAGE_A_PACKAGE)
+        j = random.Random(9100 + n).randint(1, 3)
+        before = sandbox.stats()["requests"]
+        proc = start(RUN, workdir, sandbox)
+        ready = functools.partial(lambda w, j: _loaded(w) >= j, workdir, j)
+        assert _watch_and_kill(proc, workdir, ready), "the run ended before the kill"
+        proc.wait(timeout=30)
+        proc.communicate()
+        served = sandbox.stats()["requests"] - before
+        assert _loaded(workdir) < 1 + REQUESTS  # users, then a package per page
+        points.append(f"{j} of {1 + REQUESTS} packages loaded, {served} of {REQUESTS} requests")
+        again = run(RUN, workdir, sandbox)
+        assert again.returncode == 0, again.stderr
+        assert pending(workdir) == []
+        proofs.append(exact_proof(reader(workdir), truth, TABLES, all_children=True))
+    report(
+        Outcome(
+            group="crash",
+            scenario=f"SIGKILL between load packages ({PACKAGE_TRIALS} seeded trials, "
+            "every page a package)",
+            injected=f"`dlt-gong run` killed with SIGKILL at: {'; '.join(points)}",
+            behaviour="the re-runs went on from the positions the loaded packages saved and "
+            "exited 0 with nothing pending",
+            expected_rows=sum(p.expected_rows for p in proofs),
+            loaded_rows=sum(p.loaded_rows for p in proofs),
+            duplicates=sum(p.duplicates for p in proofs),
+        )
+    )

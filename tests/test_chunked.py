@@ -1,0 +1,96 @@
+"""A run in load packages (`dlt_gong.chunked`) loads what one package loads: the same
+tables, columns in the same order, the same rows under the same parents, the same saved
+positions, and the same requests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import dlt
+import pytest
+
+from dlt_gong.runner import run_pipeline
+from dlt_gong.sandbox import RunningSandbox
+from dlt_gong.windows import utc_today
+from e2e_helpers import credentials, rows
+
+DAYS = 6
+DLT_COLUMNS = ("_dlt_id", "_dlt_parent_id", "_dlt_root_id", "_dlt_load_id", "_dlt_list_idx")
+
+
+def _run(sb: RunningSandbox, tmp: Path, name: str, monkeypatch: pytest.MonkeyPatch, mb: str) -> Any:
+    monkeypatch.setenv("SOURCES__GONG__PACKAGE_MEGABYTES", mb)
+    return run_pipeline(
+        destination=dlt.destinations.duckdb(str(tmp / f"{name}.duckdb")),
+        dataset_name="gong",
+        pipeline_name=name,
+        pipelines_dir=str(tmp / "pipelines"),
+        progress="none",
+        credentials=credentials(sb),
+        base_url=sb.url,
+        start_date=(utc_today() - timedelta(days=DAYS)).isoformat(),
+        requests_per_second=None,
+    )
+
+
+def _columns(p: dlt.Pipeline) -> list[tuple[Any, ...]]:
+    return rows(
+        p,
+        "select table_name, column_name, data_type, ordinal_position "
+        "from information_schema.columns where table_schema = 'gong' order by 1, 4",
+    )
+
+
+def _content(p: dlt.Pipeline, columns: list[tuple[Any, ...]]) -> dict[str, list[str]]:
+    """Every data table's rows without dlt's keys; a nested row with its root's primary
+    key instead, so that a row under the wrong parent shows."""
+    tables = sorted({c[0] for c in columns if not c[0].startswith("_dlt")})
+    found = {}
+    for table in tables:
+        names = [c[1] for c in columns if c[0] == table and c[1] not in DLT_COLUMNS]
+        picked = ", ".join(f't."{n}"' for n in names)
+        root = table.split("__")[0]
+        if root == table:
+            sql = f'select {picked} from gong."{table}" t'
+        else:
+            keys = [
+                f'r."{name}"'
+                for name, column in p.default_schema.get_table_columns(root).items()
+                if column.get("primary_key")
+            ]
+            assert keys, root
+            sql = (
+                f'select {", ".join(keys)}, t."_dlt_list_idx", {picked} from gong."{table}" t '
+                f'join gong."{root}" r on t._dlt_root_id = r._dlt_id'
+            )
+        found[table] = sorted(map(repr, rows(p, sql)))
+    return found
+
+
+def test_packages_load_exactly_what_one_package_loads(
+    make_sandbox: Callable[..., RunningSandbox],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = datetime.now(timezone.utc).replace(microsecond=0)  # the source's stats end today
+    sb = make_sandbox(
+        seed=17, users=8, calls=60, days=DAYS, page_size=10, now=now, freeze_clock=True
+    )
+    one = _run(sb, tmp_path, "one", monkeypatch, "0")
+    sent_one = one.client.requests_sent
+    many = _run(sb, tmp_path, "many", monkeypatch, "0.000001")  # every page a package
+
+    loads = rows(many.pipeline, "select count(*) from gong._dlt_loads")[0][0]
+    assert rows(one.pipeline, "select count(*) from gong._dlt_loads")[0][0] == 1
+    assert loads > 10  # users, workspaces, 6 + 6 pages of calls and transcripts, ...
+    assert many.client.requests_sent == sent_one
+    columns = _columns(one.pipeline)
+    assert _columns(many.pipeline) == columns
+    assert _content(many.pipeline, columns) == _content(one.pipeline, columns)
+    assert many.pipeline.state["sources"]["gong"] == one.pipeline.state["sources"]["gong"]
+    counted = one.pipeline.last_trace.last_normalize_info.row_counts
+    data = {t: n for t, n in counted.items() if not t.startswith("_dlt")}
+    assert {t: n for t, n in many.row_counts.items() if not t.startswith("_dlt")} == data
