@@ -60,10 +60,13 @@ EXTRAS_airflow := airflow
 soak: $(BIN)/.installed
 	DLT_GONG_SOAK=1 $(BIN)/pytest -q -m reliability tests/reliability $(PYTEST_ARGS)
 
-## bench: request economy, time against the rate-limit floor, throughput and memory,
-## beside the naive design; writes bench/results.md and bench/results.json (minutes)
+## bench: the whole run against the rate-limit floor, throughput and memory at three
+## sizes, and what each change bought; writes bench/results.md and bench/results.json
+## (most of an hour; BENCH_SCALE=0.1 for a quick look)
 bench: $(BIN)/.installed
-	$(BIN)/python -m bench
+	@dsn=$$(scripts/postgres.sh start $(PG_DIR) $(PG_PORT)) || dsn=""; \
+	DLT_GONG_BENCH_POSTGRES=$$dsn $(BIN)/python -m bench; rc=$$?; \
+	[ -z "$$dsn" ] || scripts/postgres.sh stop $(PG_DIR); exit $$rc
 
 ## erd: regenerate docs/schema.md from a sandbox load's dlt schema
 erd: $(BIN)/.installed

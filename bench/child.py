@@ -1,55 +1,48 @@
-"""One measured pipeline run, in a process of its own (``python -m bench.child SPEC OUT``),
-so its peak RSS belongs to that one pipeline and nothing else. The parent writes a JSON
-spec, this runs the load (and, if asked, an incremental re-run with nothing new) and writes
-the measurements as JSON.
+"""One measured run of `dlt-gong run`'s pipeline (``runner.run_pipeline``, what the CLI
+calls), in a process of its own (``python -m bench.child SPEC OUT``), so that the peak RSS
+is that of the whole run and nothing else. The parent writes a JSON spec (the sandbox,
+the settings as dlt config, the destination) and this writes the measurements as JSON;
+an incremental re-run with nothing new follows if asked.
 """
 
 from __future__ import annotations
 
-import cProfile
 import json
+import logging
+import os
+import re
 import sys
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import dlt
 import requests
 
-from bench.measure import loaded_rows, peak_rss_mb, profile_summary
+from bench.measure import peak_rss_mb
 from bench.sandbox_process import ACCESS_KEY, ACCESS_KEY_SECRET
-from dlt_gong.runner import _bound_extract_buffer
+
+STEPS = re.compile(r"package (\d+) loaded: ([\d.]+) MB .*?\((.*?)\)")
 
 
-def _source(spec: dict[str, Any]) -> tuple[Any, Any]:
-    """The source for ``spec["design"]`` and a function giving its client-side request count."""
-    if spec["design"] == "ours":
-        from dlt_gong import GongApiKeyCredentials, gong_source
-        from dlt_gong.source import client_of
+class _Packages(logging.Handler):
+    """The per-package lines `dlt_gong.chunked` logs: size and step times of each."""
 
-        source = gong_source(
-            credentials=GongApiKeyCredentials(
-                access_key=ACCESS_KEY, access_key_secret=ACCESS_KEY_SECRET
-            ),
-            base_url=spec["url"],
-            start_date=spec["start"],
-            resources=spec["tables"],
-            requests_per_second=3 if spec["client_limit"] else None,
-            now=spec.get("now"),
-        )
-        return source, lambda: client_of(source).requests_sent
-    from bench.naive import naive_source
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.packages: list[dict[str, Any]] = []
+        self.read_all_at: float | None = None
+        self.started = time.perf_counter()
 
-    source = naive_source(
-        spec["url"],
-        ACCESS_KEY,
-        ACCESS_KEY_SECRET,
-        date.fromisoformat(spec["start"]),
-        date.fromisoformat(spec["stats_end"]),
-        pause=spec["pause"],
-    )
-    return source, lambda: None
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("all of Gong read"):
+            self.read_all_at = time.perf_counter() - self.started
+        found = STEPS.search(message)
+        if found:
+            steps = dict(
+                (part.split()[0], float(part.split()[1])) for part in found.group(3).split(", ")
+            )
+            self.packages.append({"mb": float(found.group(2)), "steps": steps})
 
 
 def _stats(url: str, reset: bool = False) -> dict[str, Any]:
@@ -60,68 +53,68 @@ def _stats(url: str, reset: bool = False) -> dict[str, Any]:
     return found
 
 
-def _one_run(spec: dict[str, Any], pipeline: dlt.Pipeline, profile: bool) -> dict[str, Any]:
-    """One load, step by step (extract, then normalize and load unless ``extract_only``),
-    with the time and the peak RSS after each step (the peak only grows, so the figure
-    after extract is extract's own peak)."""
-    source, client_requests = _source(spec)
+def _one_run(spec: dict[str, Any]) -> dict[str, Any]:
+    import dlt
+
+    from dlt_gong import GongApiKeyCredentials
+    from dlt_gong.runner import run_pipeline
+
+    workdir = Path(spec["workdir"])
+    if spec.get("postgres"):
+        destination: Any = dlt.destinations.postgres(spec["postgres"])
+    else:
+        destination = dlt.destinations.duckdb(str(workdir / "bench.duckdb"))
+    handler = _Packages()
+    logging.getLogger("dlt_gong").addHandler(handler)
+    logging.getLogger("dlt_gong").setLevel(logging.INFO)
     _stats(spec["url"], reset=True)
-    profiler = cProfile.Profile() if profile else None
-    stages: dict[str, float] = {}
-    rss: dict[str, float] = {}
     started = time.perf_counter()
-    if profiler:
-        profiler.enable()
-    file_format = spec.get("file_format")  # None: dlt's default for the destination
-    steps: list[tuple[str, Any]] = [
-        ("extract", lambda: pipeline.extract(source, loader_file_format=file_format))
-    ]
-    if not spec.get("extract_only"):
-        steps += [("normalize", pipeline.normalize), ("load", pipeline.load)]
-    normalized: Any = None
-    for name, step in steps:
-        t0 = time.perf_counter()
-        info = step()
-        if name == "normalize":
-            normalized = info
-        stages[name] = time.perf_counter() - t0
-        rss[name] = peak_rss_mb()
-        if name == "extract":
-            sandbox_after_extract = _stats(spec["url"])
-    if profiler:
-        profiler.disable()
+    report = run_pipeline(
+        destination=destination,
+        dataset_name=spec.get("dataset", "gong"),
+        pipeline_name="bench",
+        pipelines_dir=str(workdir / "pipelines"),
+        progress="none",
+        credentials=GongApiKeyCredentials(
+            access_key=ACCESS_KEY, access_key_secret=ACCESS_KEY_SECRET
+        ),
+        base_url=spec["url"],
+        start_date=spec["start"],
+        requests_per_second=3 if spec["client_limit"] else 0,
+        now=spec.get("now"),
+    )
     seconds = time.perf_counter() - started
-    result = {
+    logging.getLogger("dlt_gong").removeHandler(handler)
+    counts = report.row_counts
+    if counts is None:
+        trace = report.pipeline.last_trace
+        counts = dict(trace.last_normalize_info.row_counts) if trace else {}
+        steps = {
+            s.step: (s.finished_at - s.started_at).total_seconds()
+            for s in (trace.steps if trace else [])
+            if s.finished_at is not None and s.step in ("extract", "normalize", "load")
+        }
+        handler.packages = [{"mb": None, "steps": steps}]
+    return {
         "seconds": seconds,
-        "stages": stages,
-        "rows": loaded_rows(normalized) if normalized is not None else {},
-        "sandbox": sandbox_after_extract,
-        "client_requests": client_requests(),
+        "sandbox": _stats(spec["url"]),
+        "client_requests": report.client.requests_sent,
+        "rows": {t: n for t, n in counts.items() if not t.startswith("_dlt")},
+        "packages": handler.packages,
+        "read_all_seconds": handler.read_all_at,
         "peak_rss_mb": peak_rss_mb(),
-        "peak_rss_mb_after": rss,
     }
-    if profiler:
-        result["profile"] = profile_summary(profiler)
-        profiler.dump_stats(str(Path(spec["workdir"]) / "profile.pstats"))
-    return result
 
 
 def main() -> None:
     spec = json.loads(Path(sys.argv[1]).read_text())
-    workdir = Path(spec["workdir"])
-    # the extract buffer `dlt-gong run` sets (500 items a table), for both designs alike
-    _bound_extract_buffer()
-    pipeline = dlt.pipeline(
-        pipeline_name=f"bench_{spec['design']}",
-        destination=dlt.destinations.duckdb(str(workdir / "bench.duckdb")),
-        dataset_name="gong",
-        pipelines_dir=str(workdir / "pipelines"),
-        progress=dlt.progress.log(log_period=3600, dump_system_stats=False),
-    )
-    out: dict[str, Any] = {"baseline_rss_mb": peak_rss_mb()}
-    out["first"] = _one_run(spec, pipeline, spec.get("profile", False))
+    os.environ.update(spec.get("env", {}))  # the settings of this variant, as dlt config
+    os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
+    os.environ["RUNTIME__LOG_LEVEL"] = "ERROR"  # dlt's per-load warnings, not measured
+    out: dict[str, Any] = {"baseline_rss_mb": peak_rss_mb(), "env": spec.get("env", {})}
+    out["first"] = _one_run(spec)
     if spec.get("rerun"):
-        out["rerun"] = _one_run(spec, pipeline, False)
+        out["rerun"] = _one_run(spec)
     Path(sys.argv[2]).write_text(json.dumps(out, indent=1, default=str))
 
 

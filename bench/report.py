@@ -1,12 +1,13 @@
-"""Writes ``bench/results.md`` (tables and plain-words findings) and ``bench/results.json``.
+"""Writes ``bench/results.md`` (tables and findings computed from the figures) and
+``bench/results.json``.
 
-``python -m bench.report`` re-renders results.md from an existing results.json.
+``python -m bench.report`` re-renders results.md from an existing results.json. Every
+number in results.md comes from results.json, that is from one bench run.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import platform
 import sys
@@ -17,6 +18,14 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 RESULTS_JSON = HERE / "results.json"
 RESULTS_MD = HERE / "results.md"
+
+GOAL_RATIO = 1.20
+"""The whole run at Gong's limits within this many times the floor time."""
+GONG_CEILING = 150
+"""Calls a second Gong's 3 requests a second deliver (a page of 100 calls and one
+transcript request per page)."""
+MEMORY_GOAL_MB = 400
+SANDBOX_PER_SECOND = 3
 
 
 def machine() -> dict[str, Any]:
@@ -43,6 +52,7 @@ def machine() -> dict[str, Any]:
         "dlt": version("dlt"),
         "duckdb": version("duckdb"),
         "dlt_gong": version("dlt-gong"),
+        "load_average_at_start": os.getloadavg(),
     }
 
 
@@ -52,31 +62,106 @@ def write_report(results: dict[str, Any]) -> None:
     RESULTS_MD.write_text(render(results))
 
 
+# -- figures --------------------------------------------------------------------------------
+
+
+def _first(run: dict[str, Any] | None) -> dict[str, Any]:
+    return (run or {}).get("first", {})
+
+
+def _floor(s: dict[str, Any]) -> int:
+    return int(sum(s["floor_default"].values()))
+
+
+def _floor_seconds(s: dict[str, Any]) -> float:
+    return _floor(s) / SANDBOX_PER_SECOND
+
+
+def _calls(s: dict[str, Any]) -> int:
+    return int(s["counts"]["calls"])
+
+
+def _rate(s: dict[str, Any], run: dict[str, Any] | None) -> float | None:
+    first = _first(run)
+    return _calls(s) / first["seconds"] if first else None
+
+
+def _ratio_at_limits(s: dict[str, Any], run: dict[str, Any] | None) -> float | None:
+    first = _first(run)
+    return first["seconds"] / _floor_seconds(s) if first else None
+
+
+def _s429(run: dict[str, Any] | None) -> int | None:
+    first = _first(run)
+    return int(first["sandbox"]["by_status"].get("429", 0)) if first else None
+
+
+def _peak(run: dict[str, Any] | None) -> float | None:
+    first = _first(run)
+    return float(first["peak_rss_mb"]) if first else None
+
+
+def _steps(run: dict[str, Any] | None) -> dict[str, float]:
+    """Seconds per dlt step, summed over the run's packages."""
+    total: dict[str, float] = {}
+    for package in _first(run).get("packages", []):
+        for step, seconds in package["steps"].items():
+            if step in ("extract", "normalize", "load"):
+                total[step] = total.get(step, 0.0) + seconds
+    return total
+
+
+def _rows(run: dict[str, Any] | None) -> int:
+    return int(sum(_first(run).get("rows", {}).values()))
+
+
+def _n(x: float | int | None, digits: int = 0) -> str:
+    return "-" if x is None else f"{x:,.{digits}f}"
+
+
+def _x(a: float | None, b: float | None, digits: int = 2) -> str:
+    return "-" if a is None or not b else f"{a / b:.{digits}f}"
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+# -- sections -------------------------------------------------------------------------------
+
+
 def render(results: dict[str, Any]) -> str:
-    """results.md: the machine, a headline table, one section per measurement, findings."""
     sizes: dict[str, Any] = results["sizes"]
     m = results["machine"]
+    load = m.get("load_average_at_start")
+    loads = f"; load average {load[0]:.1f} at the start" if load else ""
     out = [
         "# dlt-gong benchmarks",
         "",
-        "Written by `python -m bench` (`make bench`); raw figures in `results.json`. "
-        "Every ratio below compares runs of the same bench run on the same machine.",
+        "Written by `python -m bench` (`make bench`); raw figures in `results.json`. Every "
+        "figure and ratio below is from this one bench run on this machine.",
         "",
         f"- date: {results['date']}; whole bench run: "
         f"{results.get('bench_seconds', 0) / 60:.1f} min",
-        f"- machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['ram_gb']} GB RAM, {m['platform']}",
+        f"- machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['ram_gb']} GB RAM, "
+        f"{m['platform']}{loads}; the machine is shared, so absolute times are noisy: "
+        "compare the ratios between runs of the same size",
         f"- Python {m['python']}, dlt {m['dlt']}, duckdb {m['duckdb']}, dlt-gong {m['dlt_gong']}",
         "- sizes: "
         + "; ".join(
-            f"{n}: {s['size']['users']} users, {s['counts']['calls']:,} calls "
+            f"{n}: {s['size']['users']} users, {_calls(s):,} calls "
             f"({s['counts']['public_calls']:,} public) over {s['size']['days']} days"
             for n, s in sizes.items()
-        ),
-        *_merged(results),
-        "- the sandbox runs in its own process (`dlt-gong sandbox`, clock frozen at the "
-        "date above); each pipeline run in a child process of its own with its own "
-        'pipelines dir and DuckDB file. "ours" is `gong_source`; "naive" is the '
-        "original brief's design in dlt's declarative `rest_api` source (see the end).",
+        )
+        + ". Large is smaller than the 100,000 calls of the goals: see bench/sizes.py",
+        "- every run is `dlt-gong run`'s pipeline (`runner.run_pipeline`) on the default "
+        "tables, end to end into a fresh DuckDB file, in a child process of its own whose "
+        "peak RSS (VmHWM) is the whole run's; the sandbox runs in its own process "
+        '(`dlt-gong sandbox`, clock frozen). "ours" is dlt-gong with its defaults; '
+        '"before" is the same pipeline with dlt\'s defaults: one package, gzip '
+        "intermediate files, 20 parallel load jobs, DuckDB's own memory limit and threads.",
         "",
         "## Headline",
         "",
@@ -86,431 +171,190 @@ def render(results: dict[str, Any]) -> str:
         "",
         *_findings(sizes),
         "",
-        *FINDINGS_PROSE,
-        "",
-        "## 1. Requests per table",
-        "",
-        *_requests_default(sizes),
-        "",
-        *_requests_brief(sizes),
-        "",
-        "## 2. Time under Gong's real limits (3/s, 10,000/day)",
+        "## 1. The whole run under Gong's real limits (3/s, 10,000/day)",
         "",
         *_throttled(sizes),
         "",
-        "## 3. Unthrottled throughput (rate limits off)",
+        "## 2. Unthrottled, end to end",
         "",
         *_throughput(sizes),
         "",
-        "## 4. Peak memory (RSS of the pipeline process)",
+        "## 3. Peak memory of the whole run",
         "",
         *_memory(sizes),
         "",
-        "## 5. Incremental run with nothing new",
+        "## 4. What each change bought (small, unthrottled)",
+        "",
+        *_ablation(sizes),
+        "",
+        "## 5. Requests per table",
+        "",
+        *_requests(sizes),
+        "",
+        "## 6. Incremental run with nothing new",
         "",
         *_incremental(sizes),
         "",
-        "## 6. The sandbox alone",
+        "## 7. The sandbox alone",
         "",
         *_sandbox_alone(sizes),
-        "",
-        "## 7. Where the time goes (cProfile)",
-        "",
-        *_profile(sizes),
-        "",
-        "## The naive design: what was adapted so that it gets the data from Gong",
-        "",
-        *[f"- {a}" for a in _adaptations()],
         "",
     ]
     return "\n".join(out)
 
 
-def _merged(results: dict[str, Any]) -> list[str]:
-    """Sizes added by a later `BENCH_MERGE=1` invocation are said so: their ratios to the
-    other sizes' figures are not from the same run."""
-    lines = []
-    for merged in results.get("merged_runs", []):
-        lines.append(
-            f"- {', '.join(merged['sizes'])} measured in a second invocation "
-            f"(`BENCH_SIZES={','.join(merged['sizes'])} BENCH_MERGE=1`) started "
-            f"{merged['date']}; every ratio quoted within a size is still from one run"
-        )
-    return lines
-
-
-def _adaptations() -> tuple[str, ...]:
-    from bench.naive import ADAPTATIONS
-
-    return ADAPTATIONS
-
-
-DAILY_QUOTA = 10_000
-
-FINDINGS_PROSE: list[str] = [
-    "### In plain words",
-    "",
-    "**Requests: at the floor.** On every default table, at every size, ours spends exactly "
-    "the requests the formula allows (ratio 1.000): one request per 100 calls, one per 100 "
-    "call ids for transcripts, the whole window of stats in one request per 100 active "
-    "users (a day at a time only for interaction stats, which have no period). The naive "
-    "design spends one transcript request per call and one stats request per user: 48x "
-    "ours on small, 50x on medium, and on medium its 10,301 requests exceed a day's "
-    "10,000-request quota (2 days); at 100,000 calls it would need about 101,500 requests, "
-    "11 days of quota (computed from the counts, not run).",
-    "",
-    "**Time under Gong's limits: within the goal, with no 429.** Small took 1.053x the "
-    "floor time and medium 1.065x (goal 1.10). The first bench run missed on medium "
-    "(1.16x): the source sent its requests one at a time from dlt's extract thread, so no "
-    "request was in flight while dlt wrote and flushed a page (a 5,000-item buffer to a "
-    "gzip file, seconds at a time). Three changes, all in this repository, closed it: "
-    "`GongClient` requests the next page while dlt is busy with the current one (a "
-    "prefetch, `_pages_once` in `dlt_gong/client.py`); `run_pipeline` bounds dlt's extract "
-    "buffer to 500 items a table, so flushes are short; and the client keeps one request "
-    "on the wire at a time and re-dates each rate-limit slot to when its request really "
-    "left. The last two came from this bench: with the prefetch alone, two requests in "
-    "flight reached the sandbox closer together than they were sent (2 429s on small); "
-    "with one on the wire, a thread that waited for the interpreter between its slot and "
-    "its send still let one 429 through on medium. What remains is about 5 points by "
-    "design: the limiter lets 3 requests go per 1.05 s, not per 1 s "
-    "(`margin_seconds=0.05` in `dlt_gong/ratelimit.py`), against the jitter between when "
-    "we send and when Gong counts; a smaller margin would trade it for 429s on a real "
-    "network, where each costs a retry and a second.",
-    "",
-    "**The naive design under the same limits** pauses 0.3 s between requests, which is "
-    "3.33 requests a second, above Gong's 3: on small a quarter of its requests (341 of "
-    "1,402) were answered 429, dlt's retry backed off, and it took 671 s, 1.9x its own "
-    "floor time and 92x the floor time of ours on the same four tables.",
-    "",
-    "**Unthrottled, the biggest remaining cost is dlt's normaliser; our own code is about "
-    "2% of the time.** dlt's default file format for DuckDB (insert_values, since pyarrow "
-    "is not installed) made the load 74% of the small run and took the process to 3.1 GB: "
-    "DuckDB parses INSERT statements of up to 16 MB each, in parallel load jobs. Loading "
-    "the same rows from jsonl made the run 3.7x faster (10.3 s against 37.9 s) and the "
-    "peak 390 MB; `dlt-gong run` now loads DuckDB from jsonl (`_file_format` in "
-    "`dlt_gong/runner.py`) and the README tells Python users to pass "
-    '`loader_file_format="jsonl"`. With jsonl, normalisation is the largest stage (69% '
-    "on medium): dlt's relational normaliser turns 10,000 calls with all content into "
-    "2.85 million rows in about 40 tables. The profile (section 7) puts 40 s of the 179 s "
-    "medium run in gzip, compressing dlt's intermediate files a row at a time "
-    "(`data_writer.disable_compression=true` would remove it, at the cost of disk), 23 s "
-    "in `_coerce_row` and 11 s in `_flatten` (dlt's own per-row work), and 12 s waiting "
-    "on the socket, the sandbox generating its pages. In extract, about 4 s go to the "
-    "standard library's `json` decoding the responses; orjson, which dlt already ships, "
-    "would save most of it. Our code itself (row shaping, paging, windows) is 4.0 s of "
-    "self time, 2%. None of the rest is ours to remove: it is dlt's normaliser, or a "
-    "setting (compression) that is the user's choice.",
-    "",
-    "**Against the naive design, unthrottled:** on small, end to end, ours ran 1.5x faster "
-    "(97 against 63 calls/s); the naive extract is 1.8 to 2.2x slower than ours (124 "
-    "against 268 calls/s on small, 118 against 212 on medium) because it makes 50x the "
-    "requests. The sandbox alone serves 400 to 535 calls/s with all content and "
-    "transcripts, above what either pipeline extracts, so these figures measure the "
-    "pipelines.",
-    "",
-    "**Memory: the extract streams.** The extract peak was 181 MB at 1,000 calls and "
-    "210 MB at 10,000 (the first run, with dlt's default 5,000-item buffer: 226 and "
-    "825 MB): ten times the calls added 16%, the cost of the bigger company's ground truth "
-    "and schema, not of the calls in flight. The cause of the old growth was not our "
-    "generators, which hold one page (100 calls) at a time, but dlt's extract buffer, "
-    "which kept up to 5,000 whole calls or transcripts (tens of kB each) per table; "
-    "`run_pipeline` now sets it to 500 unless the user configured it. Large (882 MB) was "
-    "measured before that change and not re-run (it takes 12 minutes of extract). The "
-    "end-to-end peak on medium, 1.3 GB, is reached in the load: DuckDB's COPY of 2.85 "
-    "million rows from jsonl files in parallel jobs; bounding it is DuckDB's "
-    "`memory_limit` or fewer load workers, a destination setting left to the user.",
-    "",
-    "**Incremental run with nothing new:** 14 requests in 0.2 s (small) and 24 in 1.8 s "
-    "(medium) for the default tables: the calls of the last 3 days again (the lookback), "
-    "one request per table for the rest, and the stats of the last 3 days. The naive "
-    "design's re-run costs 53 requests on small, 50 of them the stats again, one per user. "
-    "Large: 53 requests in 5.5 s.",
-    "",
-    "**Large (100,000 calls) ran extract only:** 3,264 requests, exactly the floor, in "
-    "668 s (150 calls/s; the sandbox alone serves 236 calls/s at this size). End to end it "
-    "would not fit the bench's time budget on this machine: at medium's normalise rate "
-    "(about 80 calls/s) normalisation alone would take some 20 minutes.",
-]
-"""Interpretation written after looking at the figures of the run in results.json (kept in
-code so a re-render keeps it); rewrite it when the figures change."""
-
-
-def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return lines
-
-
-def _n(x: float | int | None, digits: int = 0) -> str:
-    if x is None:
-        return "-"
-    return f"{x:,.{digits}f}"
-
-
-def _ratio(a: float | None, b: float | None, digits: int = 3) -> str:
-    if a is None or not b:
-        return "-"
-    return f"{a / b:.{digits}f}"
-
-
-def _first(run: dict[str, Any] | None) -> dict[str, Any]:
-    return (run or {}).get("first", {})
-
-
-def _served(run: dict[str, Any] | None, endpoints: dict[str, str]) -> dict[str, int]:
-    from bench.truth import requests_by_table
-
-    first = _first(run)
-    return requests_by_table(first["sandbox"], endpoints) if first else {}
-
-
-def _total(run: dict[str, Any] | None) -> int | None:
-    first = _first(run)
-    return int(first["sandbox"]["requests"]) if first else None
-
-
-def _s429(run: dict[str, Any] | None) -> int | None:
-    first = _first(run)
-    return int(first["sandbox"]["by_status"].get("429", 0)) if first else None
-
-
 def _headline(sizes: dict[str, Any]) -> list[str]:
     rows = []
     for name, s in sizes.items():
-        floor = sum(s["floor_default"].values())
-        ours = _total(s.get("ours_default"))
-        naive = _total(s.get("naive"))
-        ours_brief = sum(s["floor_brief"].values())
-        thr = _first(s.get("ours_throttled"))
-        thr_ratio = f"{thr['stages']['extract'] / (floor / 3):.3f}" if thr else "not run"
-        e2e = _first(s.get("ours_brief"))
         rows.append(
             [
                 name,
-                _n(s["counts"]["calls"]),
-                _n(ours),
-                _n(floor),
-                _ratio(ours, floor),
-                _n(naive),
-                _ratio(naive, _total(s.get("ours_brief")) or ours_brief, 1),
-                ("yes" if naive <= DAILY_QUOTA else f"no ({math.ceil(naive / DAILY_QUOTA)} days)")
-                if naive
-                else "-",
-                thr_ratio,
-                _n(_s429(s.get("ours_throttled"))),
-                _n(s["counts"]["calls"] / e2e["seconds"], 1) if e2e else "not run",
-                _n(max(e2e["peak_rss_mb_after"].values())) if e2e else "-",
-                _n(_first(s.get("ours_default"))["peak_rss_mb_after"]["extract"]),
+                _n(_calls(s)),
+                _n(_first(s.get("ours")).get("sandbox", {}).get("requests")),
+                _n(_floor(s)),
+                _x(_ratio_at_limits(s, s.get("throttled")), 1, 3) if "throttled" in s else "-",
+                _n(_s429(s.get("throttled"))),
+                _n(_rate(s, s.get("ours")), 1),
+                _n(_rate(s, s.get("before")), 1),
+                _n(_peak(s.get("ours"))),
+                _n(_peak(s.get("throttled"))),
+                _n(_peak(s.get("before"))),
             ]
         )
     return _table(
         [
             "size",
             "calls",
-            "ours requests (default tables)",
+            "requests",
             "floor",
-            "ours / floor",
-            "naive requests (4 brief tables)",
-            "naive / ours (same 4 tables)",
-            "naive fits one day's quota",
-            "ours time at 3/s / floor time",
-            "429s (ours)",
-            "ours calls/s end to end (unthrottled)",
-            "ours peak RSS MB end to end",
-            "ours peak RSS MB extract",
+            "whole run at 3/s / floor time (goal 1.20)",
+            "429s at 3/s",
+            "calls/s unthrottled, ours (goal 150)",
+            "calls/s unthrottled, before",
+            "peak RSS MB, ours unthrottled (goal 400)",
+            "peak RSS MB, ours at 3/s",
+            "peak RSS MB, before",
         ],
         rows,
     )
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "missed"
 
 
 def _findings(sizes: dict[str, Any]) -> list[str]:
     """Sentences computed from the figures: each goal, met or missed, by how much."""
     lines = []
     for name, s in sizes.items():
-        floor = sum(s["floor_default"].values())
-        ours = _total(s.get("ours_default"))
-        if ours is not None:
-            over = (ours - floor) / floor * 100
-            verdict = "within" if over <= 2 else "MISSES"
-            lines.append(
-                f"- {name}: ours spent {ours:,} requests on the default tables against a "
-                f"floor of {floor:,} ({over:+.1f}%): {verdict} the 2% goal."
-            )
-        thr = _first(s.get("ours_throttled"))
+        thr = _first(s.get("throttled"))
         if thr:
-            t, f = thr["stages"]["extract"], floor / 3
-            over = (t - f) / f * 100
-            verdict = "within" if over <= 10 else "MISSES"
+            ratio = _ratio_at_limits(s, s.get("throttled")) or 0.0
             lines.append(
-                f"- {name} at Gong's limits: {t:.1f} s for {_total(s['ours_throttled']):,} "
-                f"requests against a floor time of {f:.1f} s ({over:+.1f}%), "
-                f"{_s429(s['ours_throttled'])} 429s: {verdict} the 10% goal."
+                f"- {name} at Gong's limits: the whole run (extract, normalise, load) took "
+                f"{thr['seconds']:.1f} s for {_floor(s)} floor requests, whose floor time is "
+                f"{_floor_seconds(s):.1f} s: {ratio:.3f}x, {_s429(s.get('throttled'))} 429s "
+                f"(goal {GOAL_RATIO:.2f}x, 0 429s: {_verdict(ratio <= GOAL_RATIO)})."
             )
-        naive = _total(s.get("naive"))
-        brief_ours = _total(s.get("ours_brief")) or sum(s["floor_brief"].values())
-        if naive:
-            days = math.ceil(naive / DAILY_QUOTA)
-            fits = "fits in" if days <= 1 else f"does not fit in (needs {days} days of)"
+            before = _first(s.get("throttled_before"))
+            if before:
+                lines.append(
+                    f"- {name} at Gong's limits with dlt's defaults (before): "
+                    f"{before['seconds']:.1f} s, "
+                    f"{_ratio_at_limits(s, s.get('throttled_before')):.3f}x the floor time, "
+                    f"{_s429(s.get('throttled_before'))} 429s, peak "
+                    f"{_peak(s.get('throttled_before')):,.0f} MB "
+                    f"(ours: {_peak(s.get('throttled')):,.0f} MB)."
+                )
+        rate = _rate(s, s.get("ours"))
+        if rate is not None:
+            alone = s.get("sandbox_alone", {}).get("calls_per_second")
+            before_rate = _rate(s, s.get("before"))
+            then = (
+                f"; before: {before_rate:.1f} calls/s, so {rate / before_rate:.2f}x"
+                if before_rate
+                else ""
+            )
             lines.append(
-                f"- {name}, naive design: {naive:,} requests for the brief's four tables, "
-                f"{naive / brief_ours:.0f}x ours ({brief_ours:,}); it {fits} one day's "
-                f"10,000-request quota."
+                f"- {name} unthrottled: {rate:.1f} calls/s end to end with all content and "
+                f"transcripts (goal {GONG_CEILING}, aim {2 * GONG_CEILING}: "
+                f"{_verdict(rate >= GONG_CEILING)}){then}; the sandbox alone serves "
+                f"{alone:.0f} calls/s here, the pipeline reached {rate / alone:.0%} of it."
+                if alone
+                else f"- {name} unthrottled: {rate:.1f} calls/s end to end{then}."
             )
-    return lines
-
-
-def _requests_default(sizes: dict[str, Any]) -> list[str]:
-    from bench.truth import ENDPOINT_OF_TABLE
-
-    names = list(sizes)
-    tables = list(next(iter(sizes.values()))["floor_default"])
-    served = {n: _served(sizes[n].get("ours_default"), ENDPOINT_OF_TABLE) for n in names}
-    rows = []
-    for table in [*tables, "total"]:
-        row: list[Any] = [table]
-        for n in names:
-            floor = sizes[n]["floor_default"]
-            f = sum(floor.values()) if table == "total" else floor[table]
-            o = (
-                sum(served[n].get(t, 0) for t in floor)
-                if table == "total"
-                else served[n].get(table)
+        peaks = [
+            (label, _peak(s.get(key)))
+            for label, key in (("unthrottled", "ours"), ("at 3/s", "throttled"))
+            if s.get(key)
+        ]
+        if peaks:
+            worst = max(p for _, p in peaks if p is not None)
+            lines.append(
+                f"- {name} peak RSS of the whole run: "
+                + ", ".join(f"{p:,.0f} MB {label}" for label, p in peaks if p is not None)
+                + f" (goal {MEMORY_GOAL_MB} MB: {_verdict(worst <= MEMORY_GOAL_MB)})"
+                + (f"; before: {_peak(s.get('before')):,.0f} MB." if s.get("before") else ".")
             )
-            row += [_n(o), _n(f)]
-        rows.append(row)
-    rows.append(_far_back_row(sizes))
-    header = ["table"] + [h for n in names for h in (f"{n} ours", f"{n} floor")]
-    return [
-        "Ours on the default tables (extract, limits off), counted by the sandbox, against "
-        "the floor the API allows (`dlt_gong.plan.requests_per_table` on the sandbox's "
-        "ground truth):",
-        "",
-        *_table(header, rows),
-    ]
-
-
-def _far_back_row(sizes: dict[str, Any]) -> list[Any]:
-    """The stats tables loaded from a start of 2000-01-01 (with the days-with-activity
-    probe, counted on aggregate-by-period), beside their floor from the size's own start:
-    a far-back start should cost no more than the data does."""
-    from bench.truth import ENDPOINT_OF_TABLE
-    from dlt_gong.tables import BY_NAME, STATS_KINDS
-
-    row: list[Any] = ["stats tables, start 2000-01-01"]
-    for s in sizes.values():
-        far = _served(s.get("ours_far_back_stats"), ENDPOINT_OF_TABLE)
-        floor = {t: n for t, n in s["floor_default"].items()
-                 if t in BY_NAME and BY_NAME[t].kind in STATS_KINDS}  # fmt: skip
-        row += [_n(sum(far.get(t, 0) for t in floor) if far else None), _n(sum(floor.values()))]
-    return row
-
-
-def _requests_brief(sizes: dict[str, Any]) -> list[str]:
-    from bench.truth import ENDPOINT_OF_TABLE, NAIVE_ENDPOINT_OF_TABLE
-
-    rows = []
-    for n, s in sizes.items():
-        ours = _served(s.get("ours_brief"), ENDPOINT_OF_TABLE) or s["floor_brief"]
-        measured = "measured" if s.get("ours_brief") else "floor (not run)"
-        naive = _served(s.get("naive"), NAIVE_ENDPOINT_OF_TABLE)
-        for t in ("users", "calls", "call_transcripts", "aggregated_activity"):
-            rows.append(
-                [
-                    n,
-                    t,
-                    _n(ours.get(t)),
-                    _n(naive.get(t)) if naive else "not run",
-                    _ratio(naive.get(t), ours.get(t), 1) if naive else "-",
-                ]
+        pg = _first(s.get("postgres"))
+        if pg:
+            lines.append(
+                f"- {name} into PostgreSQL (unthrottled): {pg['seconds']:.1f} s, peak RSS of "
+                f"the run's process {pg['peak_rss_mb']:,.0f} MB (the server's own memory is "
+                "not counted)."
             )
-        total_o, total_n = sum(ours.values()), sum(naive.values()) if naive else None
-        rows.append(
-            [
-                n,
-                f"**total** (ours {measured})",
-                _n(total_o),
-                _n(total_n),
-                _ratio(total_n, total_o, 1),
-            ]
+    peaks = [(n, _peak(s.get("ours"))) for n, s in sizes.items() if s.get("ours")]
+    if len(peaks) > 1:
+        lines.append(
+            "- memory across sizes (ours, unthrottled): "
+            + ", ".join(f"{n} ({_calls(sizes[n]):,} calls) {p:,.0f} MB" for n, p in peaks if p)
+            + "."
         )
-    return [
-        "The brief's four tables, ours against the naive design (ours reads "
-        "`aggregated_activity` from aggregate-by-period, the brief from "
-        "`/v2/stats/activity/aggregate`, one request per user):",
-        "",
-        *_table(["size", "table", "ours", "naive", "naive / ours"], rows),
-    ]
+    return lines
 
 
 def _throttled(sizes: dict[str, Any]) -> list[str]:
     rows = []
-    for n, s in sizes.items():
-        floor = sum(s["floor_default"].values())
-        thr = _first(s.get("ours_throttled"))
-        if thr:
-            req = _total(s["ours_throttled"]) or 0
+    for name, s in sizes.items():
+        for label, key in (("ours", "throttled"), ("before", "throttled_before")):
+            run = _first(s.get(key))
+            if not run:
+                continue
+            read_all = run.get("read_all_seconds")
+            steps = _steps(s.get(key))
             rows.append(
                 [
-                    n,
-                    "ours (default tables)",
-                    _n(req),
-                    _n(_s429(s["ours_throttled"])),
-                    _n(thr["stages"]["extract"], 1),
-                    _n(floor / 3, 1),
-                    _ratio(thr["stages"]["extract"], floor / 3),
-                    "measured",
-                ]
-            )
-        nthr = _first(s.get("naive_throttled"))
-        if nthr:
-            req = _total(s["naive_throttled"]) or 0
-            useful = req - (_s429(s["naive_throttled"]) or 0)
-            ours_floor_time = sum(s["floor_brief"].values()) / 3
-            rows.append(
-                [
-                    n,
-                    "naive (4 brief tables, 0.3 s pause)",
-                    _n(req),
-                    _n(_s429(s["naive_throttled"])),
-                    _n(nthr["stages"]["extract"], 1),
-                    _n(useful / 3, 1),
-                    _ratio(nthr["stages"]["extract"], useful / 3),
-                    f"measured; {nthr['stages']['extract'] / ours_floor_time:.0f}x the floor "
-                    f"time of ours on the same 4 tables ({ours_floor_time:.1f} s)",
-                ]
-            )
-        elif s.get("naive"):
-            req = _total(s["naive"]) or 0
-            days = math.ceil(req / DAILY_QUOTA)
-            rows.append(
-                [
-                    n,
-                    "naive (4 brief tables)",
-                    _n(req),
-                    "-",
-                    f"{req / 3 / 60:.0f} min (projected, not measured)",
-                    _n(req / 3, 1),
-                    "-",
-                    f"projected: over the daily quota, needs {days} days",
+                    name,
+                    label,
+                    _n(run["sandbox"]["requests"]),
+                    _n(_s429(s.get(key))),
+                    _n(_floor_seconds(s), 1),
+                    _n(read_all, 1) if read_all else "-",
+                    _n(run["seconds"], 1),
+                    _n(_ratio_at_limits(s, s.get(key)), 3),
+                    len(run.get("packages", [])),
+                    " / ".join(f"{steps.get(k, 0):.1f}" for k in ("extract", "normalize", "load")),
+                    _n(run["peak_rss_mb"]),
                 ]
             )
     return [
-        "Only the requests are paced, so these runs time the extract step (every request "
-        "of the load) against the floor time, the floor requests at 3 a second (for the "
-        "naive design: its own requests that got an answer other than 429, at 3 a second). "
-        "Ours uses its client's default 3/s; the naive design its 0.3 s pause and dlt's "
-        "retries.",
+        "The client's own 3/s against a sandbox that enforces Gong's limits. The floor time is "
+        'the floor requests at 3 a second; "Gong read at" is when the last page arrived '
+        "(ours only: the packages go on being loaded while it reads).",
         "",
         *_table(
             [
                 "size",
-                "design",
+                "run",
                 "requests",
-                "429s served",
-                "seconds",
-                "floor seconds",
-                "seconds / floor",
-                "note",
+                "429s",
+                "floor s",
+                "Gong read at s",
+                "whole run s",
+                "whole run / floor",
+                "packages",
+                "extract / normalize / load s (summed)",
+                "peak RSS MB",
             ],
             rows,
         ),
@@ -519,57 +363,44 @@ def _throttled(sizes: dict[str, Any]) -> list[str]:
 
 def _throughput(sizes: dict[str, Any]) -> list[str]:
     rows = []
-    for n, s in sizes.items():
-        alone = s.get("sandbox_alone", {})
+    for name, s in sizes.items():
         for label, key in (
-            ("ours (4 brief tables, jsonl)", "ours_brief"),
-            ("ours (4 brief tables, dlt's default insert_values)", "ours_brief_insert_values"),
-            ("naive (4 brief tables, jsonl, pause off)", "naive"),
-            ("ours (default tables)", "ours_default"),
+            ("ours", "ours"),
+            ("before", "before"),
+            ("ours, PostgreSQL", "postgres"),
         ):
-            f = _first(s.get(key))
-            if not f:
+            run = _first(s.get(key))
+            if not run:
                 continue
-            st = f["stages"]
-            total = sum(st.values())
-            calls = s["counts"]["calls"]
-            nrows = sum(f["rows"].values()) if f["rows"] else None
-            shares = " / ".join(
-                f"{st.get(k, 0) / total * 100:.0f}%" if k in st else "-"
-                for k in ("extract", "normalize", "load")
-            )
+            steps = _steps(s.get(key))
             rows.append(
                 [
-                    n,
+                    name,
                     label,
-                    "end to end" if "load" in st else "extract only",
-                    _n(total, 1),
-                    shares,
-                    _n(calls / total, 1) if "load" in st else "-",
-                    _n(calls / st["extract"], 1),
-                    _n(nrows),
-                    _n(nrows / total) if nrows else "-",
-                    _n(alone.get("calls_per_second"), 1),
+                    _n(run["seconds"], 1),
+                    _n(_rate(s, s.get(key)), 1),
+                    _n(_rows(s.get(key))),
+                    _n(_rows(s.get(key)) / run["seconds"]),
+                    len(run.get("packages", [])),
+                    " / ".join(f"{steps.get(k, 0):.1f}" for k in ("extract", "normalize", "load")),
+                    _n(s.get("sandbox_alone", {}).get("calls_per_second"), 1),
                 ]
             )
     return [
-        "Calls per second over the whole run (extract, normalise, load into DuckDB) with "
-        "all call content and transcripts; rows are every table row dlt normalised, child "
-        "tables included. The last column is the sandbox serving the same pages to a plain "
-        "requests loop: when it is above the pipeline's extract rate, the pipeline is the "
-        "bottleneck, not the sandbox.",
+        "Rate limits off in the sandbox and in the client. Rows are every table row dlt "
+        "normalised, nested tables included. With packages the steps overlap the reading "
+        "of Gong, so their sum can exceed the whole run.",
         "",
         *_table(
             [
                 "size",
-                "design",
                 "run",
                 "seconds",
-                "extract / normalize / load",
-                "calls/s end to end",
-                "calls/s extract",
+                "calls/s",
                 "rows",
                 "rows/s",
+                "packages",
+                "extract / normalize / load s (summed)",
                 "sandbox alone calls/s",
             ],
             rows,
@@ -579,91 +410,137 @@ def _throughput(sizes: dict[str, Any]) -> list[str]:
 
 def _memory(sizes: dict[str, Any]) -> list[str]:
     rows = []
-    for n, s in sizes.items():
+    for name, s in sizes.items():
         for label, key in (
-            ("ours (default tables)", "ours_default"),
-            ("ours (4 brief tables, jsonl)", "ours_brief"),
-            ("ours (4 brief tables, insert_values)", "ours_brief_insert_values"),
-            ("naive (4 brief tables, jsonl)", "naive"),
+            ("ours, unthrottled", "ours"),
+            ("ours, at 3/s", "throttled"),
+            ("before, unthrottled", "before"),
+            ("before, at 3/s", "throttled_before"),
+            ("ours, PostgreSQL", "postgres"),
         ):
-            run = s.get(key)
-            f = _first(run)
-            if not f:
-                continue
-            after = f["peak_rss_mb_after"]
+            if s.get(key):
+                rows.append(
+                    [name, _n(_calls(s)), label, _n(s[key]["baseline_rss_mb"]), _n(_peak(s[key]))]
+                )
+    return [
+        "Peak RSS (VmHWM) of the run's process from its start to its end: extract, "
+        "normalise and load, DuckDB included (it runs in the process). Baseline: the process "
+        "before it imported dlt.",
+        "",
+        *_table(["size", "calls", "run", "baseline MB", "peak MB"], rows),
+    ]
+
+
+def _ablation(sizes: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for name, s in sizes.items():
+        runs = s.get("ablation") or []
+        if not runs:
+            continue
+        rows = []
+        previous: dict[str, Any] | None = None
+        for run in runs:
+            first = run["first"]
+            steps = _steps(run)
             rows.append(
                 [
-                    n,
-                    _n(s["counts"]["calls"]),
-                    label,
-                    _n(run["baseline_rss_mb"]),
-                    _n(after.get("extract")),
-                    _n(after.get("normalize")),
-                    _n(after.get("load")),
+                    run["label"],
+                    _n(first["seconds"], 1),
+                    _x(previous["seconds"], first["seconds"]) if previous else "-",
+                    _n(first["peak_rss_mb"]),
+                    _x(first["peak_rss_mb"], previous["peak_rss_mb"]) if previous else "-",
+                    " / ".join(f"{steps.get(k, 0):.1f}" for k in ("extract", "normalize", "load")),
                 ]
             )
+            previous = first
+        lines += [
+            f"{name}: each change added to the ones above it, one run each, in turn.",
+            "",
+            *_table(
+                [
+                    "run",
+                    "seconds",
+                    "speed-up over the row above",
+                    "peak RSS MB",
+                    "peak / row above",
+                    "extract / normalize / load s (summed)",
+                ],
+                rows,
+            ),
+        ]
+    return lines
+
+
+def _requests(sizes: dict[str, Any]) -> list[str]:
+    from bench.truth import ENDPOINT_OF_TABLE, requests_by_table
+
+    names = list(sizes)
+    tables = list(next(iter(sizes.values()))["floor_default"])
+    served = {
+        n: requests_by_table(_first(s.get("ours"))["sandbox"], ENDPOINT_OF_TABLE)
+        if s.get("ours")
+        else {}
+        for n, s in sizes.items()
+    }
+    rows = []
+    for table in tables:
+        row: list[Any] = [table]
+        for n in names:
+            row += [_n(served[n].get(table)), _n(sizes[n]["floor_default"].get(table))]
+        rows.append(row)
+    total: list[Any] = ["total"]
+    for n in names:
+        total += [_n(sum(served[n].values())), _n(_floor(sizes[n]))]
+    rows.append(total)
+    header = ["table"] + [f"{n} {w}" for n in names for w in ("ours", "floor")]
     return [
-        "Peak RSS (MB) of the pipeline's process, read after each step (the peak only "
-        "grows, so the figure after extract is the extract step's own peak); baseline is "
-        "the process before the load, with dlt imported. Where the baseline is in the "
-        "hundreds of MB it is the bench parent's RSS at fork (those runs read `ru_maxrss`, "
-        "which Linux keeps across exec; later runs read VmHWM); the peaks above it are "
-        "the child's own.",
+        "Requests the sandbox served to ours (unthrottled run), against the floor the API "
+        "allows (`dlt_gong.plan.requests_per_table` on the sandbox's ground truth):",
         "",
-        *_table(
-            ["size", "calls", "run", "baseline", "after extract", "after normalize", "after load"],
-            rows,
-        ),
+        *_table(header, rows),
     ]
 
 
 def _incremental(sizes: dict[str, Any]) -> list[str]:
     rows = []
-    for n, s in sizes.items():
-        for label, key in (
-            ("ours (default tables), extract", "ours_default"),
-            ("ours (4 brief tables), end to end", "ours_brief"),
-            ("naive (4 brief tables), end to end", "naive"),
-        ):
-            rerun = (s.get(key) or {}).get("rerun")
-            if not rerun:
-                continue
-            rows.append(
-                [
-                    n,
-                    label,
-                    _n(rerun["sandbox"]["requests"]),
-                    _n(sum(rerun["stages"].values()), 1),
-                    ", ".join(
-                        f"{k.split()[-1].rsplit('/', 1)[-1]} {v}"
-                        for k, v in rerun["sandbox"]["by_endpoint"].items()
-                    ),
-                ]
-            )
+    for name, s in sizes.items():
+        rerun = (s.get("ours") or {}).get("rerun")
+        if not rerun:
+            continue
+        by = rerun["sandbox"]["by_endpoint"]
+        rows.append(
+            [
+                name,
+                _n(rerun["sandbox"]["requests"]),
+                _n(rerun["seconds"], 1),
+                ", ".join(f"{k.split('/')[-1]} {v}" for k, v in by.items()),
+            ]
+        )
     return [
         "The same pipeline run again at once, with nothing new in the sandbox:",
         "",
-        *_table(["size", "run", "requests", "seconds", "requests by endpoint"], rows),
+        *_table(["size", "requests", "seconds", "requests by endpoint"], rows),
     ]
 
 
 def _sandbox_alone(sizes: dict[str, Any]) -> list[str]:
     rows = []
-    for n, s in sizes.items():
+    for name, s in sizes.items():
         a = s.get("sandbox_alone")
-        if a:
-            rows.append(
-                [
-                    n,
-                    _n(a["calls"]),
-                    _n(a["transcripts"]),
-                    _n(a["pages"]),
-                    _n(a["megabytes"], 1),
-                    _n(a["seconds"], 1),
-                    _n(a["calls_per_second"], 1),
-                    "all" if a["complete"] else "first pages only",
-                ]
-            )
+        if not a:
+            continue
+        rows.append(
+            [
+                name,
+                _n(a["calls"]),
+                _n(a["transcripts"]),
+                _n(a["pages"]),
+                _n(a["megabytes"], 1),
+                _n(a["seconds"], 1),
+                _n(a["calls_per_second"], 1),
+                "all" if a["complete"] else "first pages only",
+            ]
+        )
     return [
         "A plain `requests` loop (no dlt) reading every page of `calls/extensive` with all "
         "content and the transcripts of each page's public calls:",
@@ -672,37 +549,6 @@ def _sandbox_alone(sizes: dict[str, Any]) -> list[str]:
             ["size", "calls", "transcripts", "pages", "MB", "seconds", "calls/s", "read"], rows
         ),
     ]
-
-
-def _profile(sizes: dict[str, Any]) -> list[str]:
-    for n, s in sizes.items():
-        prof = _first(s.get("ours_brief")).get("profile")
-        if not prof:
-            continue
-        total = prof["total_self_seconds"] or 1
-        cats = [
-            [k, _n(v, 1), f"{v / total * 100:.0f}%"]
-            for k, v in prof["self_seconds_by_category"].items()
-            if v >= 0.05
-        ]
-        top = [
-            [f"`{r['function']}`", _n(r["self_s"], 2), _n(r["cumulative_s"], 2)]
-            for r in prof["top_self"][:12]
-        ]
-        return [
-            f"cProfile of ours on {n} (4 brief tables, end to end). cProfile sees the "
-            "main thread only: dlt's load step runs its jobs in worker threads, so the "
-            "load shows here as the main thread waiting on a lock.",
-            "",
-            "Self time by whose code it is:",
-            "",
-            *_table(["code", "self seconds", "share"], cats),
-            "",
-            "Top functions by self time:",
-            "",
-            *_table(["function", "self s", "cumulative s"], top),
-        ]
-    return ["No profiled run in this bench run."]
 
 
 if __name__ == "__main__":

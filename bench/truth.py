@@ -23,13 +23,6 @@ from dlt_gong.tables import TABLES
 ENDPOINT_OF_TABLE = {t.name: f"{t.endpoint.method} {t.endpoint.path}" for t in TABLES}
 """The sandbox's name for the endpoint behind each table (its stats count by this name)."""
 
-NAIVE_ENDPOINT_OF_TABLE = {
-    "users": "GET /v2/users",
-    "calls": "POST /v2/calls/extensive",
-    "call_transcripts": "POST /v2/calls/transcript",
-    "aggregated_activity": "POST /v2/stats/activity/aggregate",
-}
-
 
 def requests_by_table(stats: dict[str, Any], endpoints: dict[str, str]) -> dict[str, int]:
     """The sandbox's per-endpoint counters, keyed by table."""

@@ -1,5 +1,6 @@
 """dlt-gong: load everything a company keeps in Gong into any warehouse dlt can load."""
 
+from dlt_gong.chunked import run_in_packages
 from dlt_gong.credentials import GongApiKeyCredentials, GongCredentials, GongOAuthCredentials
 from dlt_gong.errors import (
     GongApiError,
@@ -28,5 +29,6 @@ __all__ = [
     "gong_source",
     "quota_stop",
     "run",
+    "run_in_packages",
     "undo_interrupted_jobs",
 ]

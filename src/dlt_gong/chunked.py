@@ -32,6 +32,7 @@ import copy
 import logging
 import queue
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -59,6 +60,13 @@ versions), so fewer is cheaper unthrottled; smaller ones leave less after the la
 PAGES_AHEAD = 200
 """Pages the feed may spool ahead of the packages (a bound on the spool's disk use): about
 a minute of requests at 3 a second, more than a package takes to normalise and load."""
+
+SWITCH_INTERVAL = 0.0005
+"""Seconds the interpreter lets one thread run before another that waits may take over
+(Python's default is 0.005). The feed's requests wait for the interpreter after each
+system call while the main thread normalises; at the default, a request could leave tens
+of milliseconds after the rate limiter dated it, enough for Gong to count 4 in a second
+(the benchmark saw 429s at 3/s). A tenth of it keeps that delay to a few milliseconds."""
 
 PACKAGE_MIN_FRACTION = 4
 """A package waits for at least this fraction of `package_bytes` (or the end of the
@@ -250,7 +258,9 @@ def run_in_packages(
     feed = _Feed(source, copy.deepcopy(dict(pipeline.state)), spool)
     infos: list[LoadInfo] = []
     counts: dict[str, int] = {}
+    switch = sys.getswitchinterval()
     try:
+        sys.setswitchinterval(SWITCH_INTERVAL)
         feed.start()
         while True:
             package = _Package(feed, package_bytes)
@@ -277,5 +287,6 @@ def run_in_packages(
             if package.end is not None:
                 return PackagedRun(infos, counts)
     finally:
+        sys.setswitchinterval(switch)
         feed.close()
         shutil.rmtree(spool, ignore_errors=True)
