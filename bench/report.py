@@ -56,10 +56,75 @@ def machine() -> dict[str, Any]:
     }
 
 
+README = HERE.parent / "README.md"
+README_START = "<!-- bench figures: written by make bench -->"
+README_END = "<!-- end of bench figures -->"
+
+
 def write_report(results: dict[str, Any]) -> None:
-    """Saves the JSON and renders the Markdown."""
+    """Saves the JSON, renders the Markdown, and rewrites the README's figures."""
     RESULTS_JSON.write_text(json.dumps(results, indent=1, default=str))
     RESULTS_MD.write_text(render(results))
+    text = README.read_text()
+    if README_START in text and README_END in text:
+        head, rest = text.split(README_START, 1)
+        _, tail = rest.split(README_END, 1)
+        README.write_text(f"{head}{README_START}\n{readme_figures(results)}\n{README_END}{tail}")
+
+
+def readme_figures(results: dict[str, Any]) -> str:
+    """The README's performance paragraph: the headline figures of this bench run."""
+    sizes: dict[str, Any] = results["sizes"]
+    m = results["machine"]
+    parts = []
+    for s in sizes.values():
+        if s.get("throttled"):
+            parts.append(
+                f"{_calls(s):,} calls: {_ratio_at_limits(s, s.get('throttled')):.2f}x "
+                f"({_s429(s.get('throttled'))} 429s)"
+            )
+    at_limits = "; ".join(parts)
+    before = [
+        f"{_ratio_at_limits(s, s.get('throttled_before')):.2f}x on {_calls(s):,} calls"
+        for s in sizes.values()
+        if s.get("throttled_before")
+    ]
+    rates = [
+        f"{_rate(s, s.get('ours')):.0f} calls/s on {_calls(s):,} calls"
+        for s in sizes.values()
+        if s.get("ours")
+    ]
+    peaks = [
+        f"{_peak(s.get('ours')):,.0f} MB at {_calls(s):,} calls"
+        for s in sizes.values()
+        if s.get("ours")
+    ]
+    pg = [
+        f"{_peak(s.get('postgres')):,.0f} MB into PostgreSQL at {_calls(s):,} calls"
+        for s in sizes.values()
+        if s.get("postgres")
+    ]
+    date = str(results["date"])[:10]
+    largest = max(_calls(s) for s in sizes.values())
+    lines = [
+        f"Measured by `make bench` on {date} ({m['cpus']} CPUs, shared with other work, "
+        "so read the ratios; [bench/results.md](bench/results.md) has every figure, from "
+        "that one run):",
+        "",
+        f"- the whole run (extract, normalise, load) at Gong's 3 requests a second, against "
+        f"the floor time (the floor requests at 3 a second): {at_limits}"
+        + (f"; with dlt's defaults {', '.join(before)}" if before else "")
+        + ";",
+        f"- unthrottled, end to end with all content and transcripts: {', '.join(rates)};",
+        f"- peak memory of the whole run: {', '.join(peaks + pg)}."
+        + (
+            f" The bench's largest company is {largest:,} calls, not 100,000: end to end on "
+            "this machine that would take most of the bench's hour by itself."
+            if largest < 100_000
+            else ""
+        ),
+    ]
+    return "\n".join(lines)
 
 
 # -- figures --------------------------------------------------------------------------------

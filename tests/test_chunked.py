@@ -87,6 +87,15 @@ def test_packages_load_exactly_what_one_package_loads(
     assert rows(one.pipeline, "select count(*) from gong._dlt_loads")[0][0] == 1
     assert loads > 10  # users, workspaces, 6 + 6 pages of calls and transcripts, ...
     assert many.client.requests_sent == sent_one
+    dispositions = {  # a full-refresh table read whole is `replace`d in both
+        name: table.get("write_disposition")
+        for name, table in one.pipeline.default_schema.tables.items()
+    }
+    assert dispositions["users"] == "replace"
+    assert {
+        name: table.get("write_disposition")
+        for name, table in many.pipeline.default_schema.tables.items()
+    } == dispositions
     columns = _columns(one.pipeline)
     assert _columns(many.pipeline) == columns
     assert _content(many.pipeline, columns) == _content(one.pipeline, columns)

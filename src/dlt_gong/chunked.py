@@ -45,7 +45,8 @@ from dlt.common import json
 from dlt.common.configuration.container import Container
 from dlt.common.configuration.resolve import inject_section
 from dlt.common.configuration.specs.config_section_context import ConfigSectionContext
-from dlt.common.pipeline import LoadInfo, StateInjectableContext
+from dlt.common.pipeline import LoadInfo, PipelineContext, StateInjectableContext
+from dlt.extract.items import DataItemWithMeta
 from dlt.extract.pipe_iterator import PipeIterator
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource, SourceInjectableContext, SourceSchemaInjectableContext
@@ -81,6 +82,9 @@ class _Page:
     path: Path
     size: int
     state: dict[str, Any]
+    meta: Any = None
+    """dlt's mark on the item (`dlt.mark.with_hints`: a full-refresh table read whole is
+    `replace`), handed on with it."""
 
 
 @dataclass
@@ -89,6 +93,7 @@ class _Items:
 
     table: str
     items: Any
+    meta: Any = None
 
 
 @dataclass
@@ -105,7 +110,14 @@ class _Feed:
 
     source: DltSource
     state: dict[str, Any]
+    schema: Any
+    """The pipeline's schema as the run starts: what dlt's extract gives a source's code
+    (`dlt.current.source_schema()`)."""
+    pipeline_context: Any
+    """The main thread's active pipeline (`dlt.current.pipeline()`)."""
     spool: Path
+    passed: set[str]
+    """Resources loaded in a package of their own before the feed starts (`_reconcile_pass`)."""
     pages: queue.Queue[_Page | _End] = field(
         default_factory=lambda: queue.Queue(maxsize=PAGES_AHEAD)
     )
@@ -140,26 +152,29 @@ class _Feed:
         try:
             with (
                 container.injectable_context(StateInjectableContext(state=state)),
-                container.injectable_context(SourceSchemaInjectableContext(source.schema)),
+                container.injectable_context(self.pipeline_context),
+                container.injectable_context(SourceSchemaInjectableContext(self.schema)),
                 container.injectable_context(SourceInjectableContext(source)),
                 inject_section(section),
-                PipeIterator.from_pipes(source.resources.selected_pipes) as pipes,
+                PipeIterator.from_pipes(
+                    [p for p in source.resources.selected_pipes if p.name not in self.passed]
+                ) as pipes,
             ):
                 for n, item in enumerate(pipes):
                     if self.stop.is_set():
                         return
-                    self._put(n, item.pipe.name, item.item)
+                    self._put(n, item.pipe.name, item.item, item.meta)
             logger.info("all of Gong read: %d pages", self.produced)
             self._offer(_End(copy.deepcopy(self._source_state())))
         except BaseException as exc:  # handed to the main thread, raised there
             self._offer(_End(None, exc))
 
-    def _put(self, n: int, table: str, items: Any) -> None:
+    def _put(self, n: int, table: str, items: Any, meta: Any) -> None:
         self.produced = n + 1
         data = json.typed_dumpb(items)
         path = self.spool / f"{n}.json"
         path.write_bytes(data)
-        self._offer(_Page(table, path, len(data), copy.deepcopy(self._source_state())))
+        self._offer(_Page(table, path, len(data), copy.deepcopy(self._source_state()), meta))
 
     def _offer(self, got: _Page | _End) -> None:
         """Waits while the spool is full; gives up when the run is stopped."""
@@ -209,7 +224,7 @@ def _mirror(resource: DltResource, dispatch: DltResource) -> DltResource:
 
     def pages(page: _Items) -> Iterator[Any]:
         if page.table == name:
-            yield page.items
+            yield page.items if page.meta is None else DataItemWithMeta(page.meta, page.items)
 
     hints: Any = copy.deepcopy(resource._hints)
     return DltResource.from_data(
@@ -217,14 +232,29 @@ def _mirror(resource: DltResource, dispatch: DltResource) -> DltResource:
     )
 
 
-def _package_source(source: DltSource, package: _Package) -> DltSource:
+def _reconcile_pass(source: DltSource) -> set[str]:
+    """The reconcile pass (`reconcile.removal_resources`: the calls gone from Gong, and
+    their tombstones) compares Gong with the destination, which the packages load into
+    while the feed reads: it runs first, in a package of its own, so that it compares with
+    the destination as the run found it, as in one `pipeline.run`. Found by its parent,
+    `gone_calls`."""
+    passed = set()
+    for name, resource in source.resources.items():
+        parent = getattr(resource, "_pipe", None)
+        parent = getattr(parent, "parent", None)
+        if name == "gone_calls" or getattr(parent, "name", None) == "gone_calls":
+            passed.add(name)
+    return passed
+
+
+def _package_source(source: DltSource, package: _Package, passed: set[str]) -> DltSource:
     """The next package as a source of the same name and schema as `source`."""
 
     def dispatch() -> Iterator[_Items]:
         for page in package.pages():
             items = json.typed_loadb(page.path.read_bytes())
             page.path.unlink()
-            yield _Items(page.table, items)
+            yield _Items(page.table, items, page.meta)
         if package.state is not None:
             # the positions this package's pages are complete up to
             state = dlt.current.source_state()
@@ -233,7 +263,9 @@ def _package_source(source: DltSource, package: _Package) -> DltSource:
 
     dispatcher = DltResource.from_data(dispatch, name="_gong_pages", section=source.section)
     dispatcher.selected = False
-    resources = [_mirror(r, dispatcher) for r in source.resources.selected.values()]
+    resources = [
+        _mirror(r, dispatcher) for r in source.resources.selected.values() if r.name not in passed
+    ]
     return DltSource(source.schema, source.section, [dispatcher, *resources])
 
 
@@ -245,6 +277,14 @@ class PackagedRun:
     row_counts: dict[str, int]
 
 
+def _count(pipeline: dlt.Pipeline, counts: dict[str, int]) -> None:
+    """Adds the rows the last package normalised, per table."""
+    trace = pipeline.last_trace
+    if trace is not None and trace.last_normalize_info is not None:
+        for table, n in trace.last_normalize_info.row_counts.items():
+            counts[table] = counts.get(table, 0) + n
+
+
 def run_in_packages(
     pipeline: dlt.Pipeline,
     source: DltSource,
@@ -254,10 +294,23 @@ def run_in_packages(
 ) -> PackagedRun:
     """Extracts, normalises and loads `source` in packages while the feed keeps reading."""
     pipeline.run()  # opens the destination and restores its state, before any request
-    spool = Path(tempfile.mkdtemp(prefix="dlt-gong-spool-"))
-    feed = _Feed(source, copy.deepcopy(dict(pipeline.state)), spool)
     infos: list[LoadInfo] = []
     counts: dict[str, int] = {}
+    passed = _reconcile_pass(source)
+    reconcile = [r for n, r in source.resources.selected.items() if n in passed]
+    if reconcile:  # compares with the destination as it was when the run started
+        infos.append(
+            pipeline.run(
+                DltSource(source.schema, source.section, reconcile),
+                loader_file_format=loader_file_format,
+            )
+        )
+        _count(pipeline, counts)
+    spool = Path(tempfile.mkdtemp(prefix="dlt-gong-spool-"))
+    name = source.schema.name
+    schema = pipeline.schemas[name].clone() if name in pipeline.schemas else source.schema
+    state = copy.deepcopy(dict(pipeline.state))
+    feed = _Feed(source, state, schema, Container()[PipelineContext], spool, passed)
     switch = sys.getswitchinterval()
     try:
         sys.setswitchinterval(SWITCH_INTERVAL)
@@ -266,7 +319,7 @@ def run_in_packages(
             package = _Package(feed, package_bytes)
             infos.append(
                 pipeline.run(
-                    _package_source(source, package), loader_file_format=loader_file_format
+                    _package_source(source, package, passed), loader_file_format=loader_file_format
                 )
             )
             trace = pipeline.last_trace
@@ -281,11 +334,10 @@ def run_in_packages(
                 ),
                 ", the last" if package.end is not None else "",
             )
-            if trace is not None and trace.last_normalize_info is not None:
-                for table, n in trace.last_normalize_info.row_counts.items():
-                    counts[table] = counts.get(table, 0) + n
+            _count(pipeline, counts)
             if package.end is not None:
-                return PackagedRun(infos, counts)
+                break
+        return PackagedRun(infos, counts)
     finally:
         sys.setswitchinterval(switch)
         feed.close()
