@@ -221,6 +221,16 @@ def render(results: dict[str, Any]) -> str:
             for n, s in sizes.items()
         )
         + ". Large is smaller than the 100,000 calls of the goals: see bench/sizes.py",
+        *(
+            [
+                f"- the sizes ran side by side ({', '.join(results['side_by_side'])}), each "
+                "against its own sandbox, to fit the bench in its hour; within a size the "
+                "runs went one after another, so each shares the machine with the other "
+                "sizes' runs of the moment: times are slower than alone"
+            ]
+            if results.get("side_by_side")
+            else []
+        ),
         "- every run is `dlt-gong run`'s pipeline (`runner.run_pipeline`) on the default "
         "tables, end to end into a fresh DuckDB file, in a child process of its own whose "
         "peak RSS (VmHWM) is the whole run's; the sandbox runs in its own process "
