@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -90,7 +91,11 @@ def _check_same_company(truth: Truth, result: dict[str, Any]) -> None:
         )
 
 
-def run_size(size: Size, now: datetime, workdir: Path) -> dict[str, Any]:
+def run_size(
+    size: Size, now: datetime, workdir: Path, save: Callable[[dict[str, Any]], None]
+) -> dict[str, Any]:
+    """The size's scenarios in turn; `save` gets the figures so far after each run, so a
+    bench stopped early still reports what it measured."""
     start = (now - timedelta(days=size.days)).date()
     truth = Truth(size, now, start)
     counts = truth.counts()
@@ -109,24 +114,40 @@ def run_size(size: Size, now: datetime, workdir: Path) -> dict[str, Any]:
     }
     # every run takes the sandbox's frozen instant as its now, whatever the wall clock says
     common = {"start": start.isoformat(), "now": now.isoformat()}
+
+    def job(label: str, **spec: Any) -> dict[str, Any]:
+        found = _job(workdir, label, **spec)
+        save(result)
+        return found
+
     name = size.name
+    if size.throttled:
+        with sandbox(size, now, throttled=True) as sb:
+            result["throttled"] = job(
+                f"{size.name}-throttled", url=sb.url, client_limit=True, **common
+            )
+            if size.name == "small":
+                result["throttled_before"] = job(
+                    f"{size.name}-throttled-before",
+                    url=sb.url,
+                    client_limit=True,
+                    env=BEFORE,
+                    **common,
+                )
     with sandbox(size, now, throttled=False) as sb:
         cap = SANDBOX_ALONE_CAP.get(name)
         print(f"  sandbox alone{f' (first {cap} calls)' if cap else ''} ...", flush=True)
         result["sandbox_alone"] = serve_all_calls(sb.url, start, cap)
-        result["ours"] = _job(
-            workdir, f"{name}-ours", url=sb.url, client_limit=False, rerun=True, **common
-        )
+        result["ours"] = job(f"{name}-ours", url=sb.url, client_limit=False, rerun=True, **common)
         if size.before:
-            result["before"] = _job(
-                workdir, f"{name}-before", url=sb.url, client_limit=False, env=BEFORE, **common
+            result["before"] = job(
+                f"{name}-before", url=sb.url, client_limit=False, env=BEFORE, **common
             )
         if size.ablation:
             steps = [
                 {
                     "label": label,
-                    **_job(
-                        workdir,
+                    **job(
                         f"{name}-ablation-{n}",
                         url=sb.url,
                         client_limit=False,
@@ -143,8 +164,7 @@ def run_size(size: Size, now: datetime, workdir: Path) -> dict[str, Any]:
             ]
         postgres = os.environ.get("DLT_GONG_BENCH_POSTGRES")
         if size.postgres and postgres:
-            result["postgres"] = _job(
-                workdir,
+            result["postgres"] = job(
                 f"{name}-postgres",
                 url=sb.url,
                 client_limit=False,
@@ -153,20 +173,6 @@ def run_size(size: Size, now: datetime, workdir: Path) -> dict[str, Any]:
                 **common,
             )
     _check_same_company(truth, result)
-    if size.throttled:
-        with sandbox(size, now, throttled=True) as sb:
-            result["throttled"] = _job(
-                workdir, f"{name}-throttled", url=sb.url, client_limit=True, **common
-            )
-            if name == "small":
-                result["throttled_before"] = _job(
-                    workdir,
-                    f"{name}-throttled-before",
-                    url=sb.url,
-                    client_limit=True,
-                    env=BEFORE,
-                    **common,
-                )
     return result
 
 
@@ -181,7 +187,14 @@ def main() -> None:
 
     def one(size: Size, tmp: Path) -> None:
         print(f"{size.name}: {size.users} users, {size.calls} calls, {size.days} days")
-        found = run_size(size, now, tmp)
+
+        def save(partial: dict[str, Any]) -> None:
+            with lock:
+                results["sizes"][size.name] = partial
+                results["bench_seconds"] = time.perf_counter() - started
+                write_report(results)
+
+        found = run_size(size, now, tmp, save)
         found["seconds"] = time.perf_counter() - started
         with lock:
             results["sizes"][size.name] = found

@@ -46,12 +46,16 @@ from dlt.common.configuration.container import Container
 from dlt.common.configuration.resolve import inject_section
 from dlt.common.configuration.specs.config_section_context import ConfigSectionContext
 from dlt.common.pipeline import LoadInfo, PipelineContext, StateInjectableContext
-from dlt.extract.items import DataItemWithMeta
+from dlt.extract.hints import HintsMeta
+from dlt.extract.items import DataItemWithMeta, TableNameMeta
 from dlt.extract.pipe_iterator import PipeIterator
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource, SourceInjectableContext, SourceSchemaInjectableContext
 
 logger = logging.getLogger("dlt_gong")
+
+DLT_MARKS = (HintsMeta, TableNameMeta)
+"""The marks dlt's extract acts on (`dlt.mark.with_hints`, `with_table_name`)."""
 
 PACKAGE_BYTES = 64 * 1024 * 1024
 """Spooled pages per package, unless configured: about 2,500 calls with their
@@ -163,7 +167,10 @@ class _Feed:
                 for n, item in enumerate(pipes):
                     if self.stop.is_set():
                         return
-                    self._put(n, item.pipe.name, item.item, item.meta)
+                    # dlt's own marks go with the page; others (a transformer's rider,
+                    # like the calls page a transcript page carries) were used up here
+                    meta = item.meta if isinstance(item.meta, DLT_MARKS) else None
+                    self._put(n, item.pipe.name, item.item, meta)
             logger.info("all of Gong read: %d pages", self.produced)
             self._offer(_End(copy.deepcopy(self._source_state())))
         except BaseException as exc:  # handed to the main thread, raised there
