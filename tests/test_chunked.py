@@ -70,6 +70,7 @@ def _content(p: dlt.Pipeline, columns: list[tuple[Any, ...]]) -> dict[str, list[
     return found
 
 
+@pytest.mark.slow  # packages are opt-in; this run timed out once on a loaded machine
 def test_packages_load_exactly_what_one_package_loads(
     make_sandbox: Callable[..., RunningSandbox],
     tmp_path: Path,
