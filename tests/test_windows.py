@@ -186,7 +186,7 @@ def test_stats_window_starts_on_its_period_so_no_period_is_clipped_at_the_start(
     [
         ({"start_date": "2024-13-01"}, "start_date '2024-13-01' is not a date: use YYYY-MM-DD or an ISO-8601 date-time"),
         ({"start_date": "2024-05-01", "end_date": "2024-04-01"}, "start_date 2024-05-01T00:00:00+00:00 is not before end_date 2024-04-01T00:00:00+00:00"),
-        ({"resources": ["calls", "emails"]}, "unknown resource 'emails'; choose from: users, workspaces, calls, call_transcripts, aggregated_activity, day_by_day_activity, interaction_stats, answered_scorecards, scorecards, trackers, library_folders, library_folder_calls, user_settings_history, call_outcomes, audit_logs, coaching_metrics, flows, flow_folders, flow_steps, permission_profiles, permission_profile_users, crm_integrations, crm_entity_schemas, call_user_access, briefs, engage_tasks"),
+        ({"resources": ["calls", "emails"]}, "unknown resource 'emails'; choose from: users, workspaces, calls, call_transcripts, call_transcript_turns, call_transcript_text, call_transcript_chunks, aggregated_activity, day_by_day_activity, interaction_stats, answered_scorecards, scorecards, trackers, library_folders, library_folder_calls, user_settings_history, call_outcomes, audit_logs, coaching_metrics, flows, flow_folders, flow_steps, permission_profiles, permission_profile_users, crm_integrations, crm_entity_schemas, call_user_access, briefs, engage_tasks"),
         ({"start_date": "2026-06-01", "end_date": "2026-07-01"}, "end_date 2026-07-01 is in the future; Gong's stats cover only past days: leave end_date out for an incremental load"),
         ({"aggregation_period": "fortnight"}, "aggregation_period 'fortnight' is not one of DAY, WEEK, MONTH, QUARTER, YEAR"),
     ],

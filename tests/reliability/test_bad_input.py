@@ -188,6 +188,7 @@ CASES = [
         "unknown resource name", "--resources users,calls,emails",
         [*RUN, "--resources", "users,calls,emails"], "key",
         "unknown resource 'emails'; choose from: users, workspaces, calls, call_transcripts, "
+        "call_transcript_turns, call_transcript_text, call_transcript_chunks, "
         "aggregated_activity, day_by_day_activity, interaction_stats, answered_scorecards, "
         "scorecards, trackers, library_folders, library_folder_calls, user_settings_history, "
         "call_outcomes, audit_logs, coaching_metrics, flows, flow_folders, flow_steps, "
