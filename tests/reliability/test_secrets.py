@@ -261,13 +261,14 @@ def test_no_secret_in_anything_the_runs_left(runs: Runs, report: Callable[[Outco
     )
     assert leaks(toml.read_bytes()) == ["access key secret"]  # it is where secrets belong
     kinds = {p.suffix or p.name for p in files}
-    assert {".pickle", ".gz", ".duckdb", ".json", ".stderr"} <= kinds  # trace, packages, data
+    # trace, load packages (jsonl, uncompressed as dlt-gong run writes them), state, data
+    assert {".pickle", ".jsonl", ".duckdb", ".json", ".stderr"} <= kinds
     contents = {p: readable(p) for p in files}
-    # the scanner sees what it must: a call id inside gzip load packages, the saved
+    # the scanner sees what it must: a call id inside the load packages, the saved
     # positions inside the DuckDB file's compressed state, the access key (no secret)
     # in the wrong-secret message on stderr
     call_id = runs.call_id.encode()
-    assert any(call_id in c and b"\x1f\x8b" in c[:2] for c in contents.values())
+    assert any(call_id in c for p, c in contents.items() if p.suffix == ".jsonl")
     assert any(b"calls_started" in c for p, c in contents.items() if p.suffix == ".duckdb")
     assert f"access key '{KEY}'".encode() in contents[root / "output" / "wrong_secret.stderr"]
     found = [
@@ -279,7 +280,7 @@ def test_no_secret_in_anything_the_runs_left(runs: Runs, report: Callable[[Outco
             group="secrets", scenario="grep of everything the CLI runs produced",
             injected=f"a recognisable secret, token and wrong secret; {len(results)} runs "
             "(good, incremental, token, check, plan, and every failure), most at --debug",
-            behaviour=f"0 hits in {len(files)} files (stdout, stderr, trace pickles, gzip load "
+            behaviour=f"0 hits in {len(files)} files (stdout, stderr, trace pickles, load "
             "packages, pipeline state, schemas, DuckDB tables)",
         )
     )  # fmt: skip
