@@ -26,6 +26,7 @@ from gong_env import (
 )
 
 from dlt_gong.sandbox import run_sandbox
+from dlt_gong.windows import gong_datetime
 from e2e_helpers import Recorder
 
 CALLS = "POST /v2/calls/extensive"
@@ -63,11 +64,19 @@ def test_two_materializations_load_exactly_then_incrementally(
         recorder.exchanges.clear()
         second = materialize([example.gong_assets], resources=resources)
         assert second.success
-        # incremental: from the newest call loaded, less the lookback
+        # incremental: from the newest call loaded, less the lookback; beside it the
+        # reconcile pass lists the last 30 days' calls (metaData only: no contentSelector)
         bodies = recorder.bodies(CALLS)
-        assert bodies and {b["filter"]["fromDateTime"] for b in bodies} == {
-            incremental_start(newest)
-        }
+        loads = [b["filter"] for b in bodies if "contentSelector" in b]
+        listings = [b["filter"] for b in bodies if "contentSelector" not in b]
+        assert loads and {f["fromDateTime"] for f in loads} == {incremental_start(newest)}
+        now = sb.clock.now()
+        assert listings == [
+            {
+                "fromDateTime": gong_datetime(now - timedelta(days=30)),
+                "toDateTime": gong_datetime(now),
+            }
+        ]
         later = public_calls(sb)
         assert len(later) > len(calls)
         assert _loaded(tmp_path, "calls", "id") == sorted(c["metaData"]["id"] for c in later)
