@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shlex
@@ -40,9 +41,15 @@ from dlt_gong.plan import (
     with_parents,
 )
 from dlt_gong.resume import undo_interrupted_jobs
-from dlt_gong.source import client_of, gong_source, options_of, scorecards_filter
+from dlt_gong.source import (
+    calls_family,
+    client_of,
+    gong_source,
+    options_of,
+    scorecards_filter,
+)
 from dlt_gong.tables import BY_NAME, LOG_TYPES, TABLES, Probe, ProbeContext
-from dlt_gong.windows import CallsWindow, gong_datetime, months
+from dlt_gong.windows import CallsWindow, calls_positions, gong_datetime, months
 
 
 def _source(**kw: Any) -> Any:
@@ -417,15 +424,17 @@ def print_plan(pipeline_name: str = "gong", pipelines_dir: str | None = None, **
     opts = options_of(source)  # the very options the run would load with
     saved = _saved_state(pipeline_name, pipelines_dir)
     states = saved.get("resources") or {}
-    family = [t for t in ("calls", "call_transcripts") if t in opts.tables]
+    calls_table = next(t for t in TABLES if t.kind == "calls")
+    # the run's own family and positions (a backfill's included), not a second copy
+    family = [t for t in calls_family(calls_table) if t in opts.tables]
     calls_window = CallsWindow.plan(
-        dict(saved.get("calls_started") or {}), family,
+        calls_positions(copy.deepcopy(saved), opts.start, opts.end), family,
         start=opts.start, end=opts.end, lookback=opts.lookback,
     )  # fmt: skip
     users = _total(client, ep.USERS)
     calls = 0
     calls_params = {"workspaceId": opts.workspace_id} if opts.workspace_id else {}
-    if "calls" in with_parents(opts.tables):
+    if calls_table.name in with_parents(opts.tables):
         window = {"fromDateTime": gong_datetime(calls_window.start),
                   "toDateTime": gong_datetime(opts.end or opts.now)}  # fmt: skip
         calls = _total(client, ep.CALLS, params={**window, **calls_params})

@@ -400,7 +400,7 @@ def _children(table: Table) -> tuple[str, ...]:
     return tuple(t.name for t in TABLES if t.parent and t.parent.table == table.name)
 
 
-def _family(calls: Table) -> tuple[str, ...]:
+def calls_family(calls: Table) -> tuple[str, ...]:
     """The calls table and the tables that ride on its pages (transcripts and the tables
     built from them): they share one window, which starts where the least advanced of
     them stopped."""
@@ -425,7 +425,7 @@ def _calls(
     client: GongClient, table: Table, options: LoadOptions, parent: DltResource | None
 ) -> DltResource:
     call_filter = _filters(table, options)
-    members = _family(table)
+    members = calls_family(table)
     shared: dict[str, Any] = {}
     """This load's `FamilyProgress` and quota-stop hook, for the resources riding on it."""
 
