@@ -5,7 +5,7 @@ positions, and the same requests."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,8 @@ import pytest
 
 from dlt_gong.runner import run_pipeline
 from dlt_gong.sandbox import RunningSandbox
-from dlt_gong.windows import utc_today
 from e2e_helpers import credentials, rows
+from instants import NOW
 
 DAYS = 6
 DLT_COLUMNS = ("_dlt_id", "_dlt_parent_id", "_dlt_root_id", "_dlt_load_id", "_dlt_list_idx")
@@ -31,8 +31,9 @@ def _run(sb: RunningSandbox, tmp: Path, name: str, monkeypatch: pytest.MonkeyPat
         progress="none",
         credentials=credentials(sb),
         base_url=sb.url,
-        start_date=(utc_today() - timedelta(days=DAYS)).isoformat(),
+        start_date=(NOW - timedelta(days=DAYS)).date().isoformat(),
         requests_per_second=None,
+        now=NOW.isoformat(),
     )
 
 
@@ -70,15 +71,13 @@ def _content(p: dlt.Pipeline, columns: list[tuple[Any, ...]]) -> dict[str, list[
     return found
 
 
-@pytest.mark.slow  # packages are opt-in; this run timed out once on a loaded machine
 def test_packages_load_exactly_what_one_package_loads(
     make_sandbox: Callable[..., RunningSandbox],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    now = datetime.now(timezone.utc).replace(microsecond=0)  # the source's stats end today
     sb = make_sandbox(
-        seed=17, users=8, calls=60, days=DAYS, page_size=10, now=now, freeze_clock=True
+        seed=17, users=8, calls=60, days=DAYS, page_size=10, now=NOW, freeze_clock=True
     )
     one = _run(sb, tmp_path, "one", monkeypatch, "0")
     sent_one = one.client.requests_sent

@@ -1,37 +1,25 @@
-"""The runner's defaults for dlt: a bounded extract buffer, jsonl for DuckDB, files left
-uncompressed and DuckDB's memory, threads and parallel loads bounded."""
+"""The runner's defaults for dlt (`run_defaults`): a bounded extract buffer, jsonl for
+DuckDB, files left uncompressed, DuckDB's memory, threads and parallel loads bounded, load
+packages when paced and two normalise processes for a large unpaced package; each only for
+the run, and each yielding to the user's own setting."""
 
 from __future__ import annotations
 
 import json
 import os
+import platform
+import sys
 from pathlib import Path
+from typing import Any
 
 import dlt
 import pytest
 
-from dlt_gong.runner import (
-    DUCKDB_BOUNDS,
-    EXTRACT_BUFFER_ITEMS,
-    _bound_extract_buffer,
-    _bound_memory,
-    _file_format,
-)
+from dlt_gong import run_defaults
+from dlt_gong.run_defaults import dlt_defaults, normalize_workers, package_bytes
+from dlt_gong.runner import _file_format
 
 KEY = "SOURCES__DATA_WRITER__BUFFER_MAX_ITEMS"
-
-
-def test_the_extract_buffer_is_bounded_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(KEY, "")  # records the environment as it was, restored afterwards
-    monkeypatch.delenv(KEY)
-    monkeypatch.delenv("DATA_WRITER__BUFFER_MAX_ITEMS", raising=False)
-    _bound_extract_buffer()
-    assert dlt.config.get("sources.data_writer.buffer_max_items") == str(EXTRACT_BUFFER_ITEMS)
-
-    monkeypatch.delenv(KEY)
-    monkeypatch.setenv("DATA_WRITER__BUFFER_MAX_ITEMS", "2000")
-    _bound_extract_buffer()
-    assert KEY not in os.environ  # the user's own setting stands
 
 
 def test_duckdb_loads_jsonl_others_keep_their_default(tmp_path: Path) -> None:
@@ -68,40 +56,101 @@ def test_a_second_run_of_the_same_pipeline_is_refused_with_one_line(tmp_path: Pa
 
 
 BOUND_KEYS = (
+    "SOURCES__DATA_WRITER__BUFFER_MAX_ITEMS",
+    "DATA_WRITER__BUFFER_MAX_ITEMS",
+    "SOURCES__DATA_WRITER__FILE_MAX_ITEMS",
+    "DATA_WRITER__FILE_MAX_ITEMS",
     "DATA_WRITER__DISABLE_COMPRESSION",
     "NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION",
     "SOURCES__DATA_WRITER__DISABLE_COMPRESSION",
     "LOAD__WORKERS",
     "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG",
+    "SOURCES__GONG__PACKAGE_MEGABYTES",
+    "NORMALIZE__WORKERS",
 )
 
 
-def test_memory_bounds_are_dlt_settings_the_user_overrides(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def unset(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for key in BOUND_KEYS:
-        monkeypatch.setenv(key, "")  # restored afterwards
+        monkeypatch.setenv(key, "")  # records the environment as it was, restored afterwards
         monkeypatch.delenv(key)
+    return monkeypatch
+
+
+def test_defaults_are_dlt_settings_for_the_run_only(tmp_path: Path, unset: Any) -> None:
     duck = dlt.pipeline("bound_duck", destination="duckdb", pipelines_dir=str(tmp_path))
-    _bound_memory(duck)
-    assert dlt.config.get("data_writer.disable_compression") == "true"
-    assert dlt.config.get("load.workers") == DUCKDB_BOUNDS["load.workers"]
-    assert json.loads(os.environ["DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG"]) == {
-        "memory_limit": "256MB",
-        "threads": 2,
-    }
+    with dlt_defaults(duck, packages=True):
+        assert dlt.config.get("sources.data_writer.buffer_max_items") == "50"
+        assert dlt.config.get("sources.data_writer.file_max_items") == "500"
+        assert dlt.config.get("data_writer.disable_compression") == "true"
+        assert dlt.config.get("load.workers") == "2"
+        assert json.loads(os.environ["DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG"]) == {
+            "memory_limit": "128MB",
+            "threads": 1,
+        }
+    assert not any(key in os.environ for key in BOUND_KEYS)  # taken out after the run
+    with dlt_defaults(duck, packages=False):  # one package of a whole company
+        assert json.loads(os.environ["DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG"]) == {
+            "memory_limit": "256MB",
+            "threads": 2,
+        }
 
-    for key in BOUND_KEYS:
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION", "false")
-    monkeypatch.setenv("LOAD__WORKERS", "8")
-    _bound_memory(duck)
-    assert "DATA_WRITER__DISABLE_COMPRESSION" not in os.environ  # the user's choice stands
-    assert os.environ["LOAD__WORKERS"] == "8"
-
-    monkeypatch.delenv("LOAD__WORKERS")
-    monkeypatch.delenv("DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG")
     pg = dlt.pipeline("bound_pg", destination="postgres", pipelines_dir=str(tmp_path))
-    _bound_memory(pg)  # the load runs in the database server: dlt's defaults stay
-    assert "LOAD__WORKERS" not in os.environ
-    assert "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG" not in os.environ
+    with dlt_defaults(pg, packages=True):  # the load runs in the server: dlt's defaults stay
+        assert "LOAD__WORKERS" not in os.environ
+        assert "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG" not in os.environ
+        assert os.environ[KEY] == "50"
+
+
+def test_the_users_own_settings_stand(tmp_path: Path, unset: Any) -> None:
+    unset.setenv("DATA_WRITER__BUFFER_MAX_ITEMS", "2000")
+    unset.setenv("NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION", "false")
+    unset.setenv("LOAD__WORKERS", "8")
+    duck = dlt.pipeline("own_duck", destination="duckdb", pipelines_dir=str(tmp_path))
+    with dlt_defaults(duck, packages=True) as chosen:
+        assert KEY not in os.environ
+        assert "DATA_WRITER__DISABLE_COMPRESSION" not in os.environ
+        assert os.environ["LOAD__WORKERS"] == "8"
+        assert [s.key for s in chosen] == [
+            "sources.data_writer.file_max_items",
+            "destination.duckdb.credentials.global_config",
+        ]
+    assert os.environ["LOAD__WORKERS"] == "8"  # the user's, left as it was
+
+
+def test_packages_when_paced_one_package_when_not_unless_configured(unset: Any) -> None:
+    assert package_bytes(paced=True) == 16 * 1024 * 1024
+    assert package_bytes(paced=False) == 0
+    unset.setenv("SOURCES__GONG__PACKAGE_MEGABYTES", "0")
+    assert package_bytes(paced=True) == 0
+    unset.setenv("SOURCES__GONG__PACKAGE_MEGABYTES", "1.5")
+    assert package_bytes(paced=False) == int(1.5 * 1024 * 1024)
+
+
+def test_two_normalise_processes_only_for_a_large_package(tmp_path: Path, unset: Any) -> None:
+    pipeline = dlt.pipeline("workers", destination="duckdb", pipelines_dir=str(tmp_path))
+    pipeline.extract([{"id": n, "text": "x" * 100} for n in range(1000)], table_name="t")
+    size = sum(
+        job.file_size
+        for load_id in pipeline.list_extracted_load_packages()
+        for job in pipeline.get_load_package_info(load_id).jobs["new_jobs"]
+    )
+    assert size > 0
+    unset.setattr(run_defaults, "TWO_PROCESSES_FROM_BYTES", size + 1)
+    assert normalize_workers(pipeline) == 1
+    unset.setattr(run_defaults, "TWO_PROCESSES_FROM_BYTES", size)
+    unset.setattr(run_defaults.os, "cpu_count", lambda: 2)
+    assert normalize_workers(pipeline) == 2
+    unset.setattr(run_defaults.os, "cpu_count", lambda: 1)
+    assert normalize_workers(pipeline) == 1
+    unset.setenv("NORMALIZE__WORKERS", "3")
+    assert normalize_workers(pipeline) == 3
+
+
+def test_fewer_malloc_arenas_yields_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "8")
+    assert run_defaults.fewer_malloc_arenas() is False
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    expected = sys.platform == "linux" and platform.libc_ver()[0] == "glibc"
+    assert run_defaults.fewer_malloc_arenas() is expected

@@ -57,10 +57,11 @@ logger = logging.getLogger("dlt_gong")
 DLT_MARKS = (HintsMeta, TableNameMeta)
 """The marks dlt's extract acts on (`dlt.mark.with_hints`, `with_table_name`)."""
 
-PACKAGE_BYTES = 64 * 1024 * 1024
-"""Spooled pages per package, unless configured: about 2,500 calls with their
-transcripts. A package costs a fixed part (dlt's merge of every table, state and schema
-versions), so fewer is cheaper unthrottled; smaller ones leave less after the last request."""
+PACKAGE_BYTES = 16 * 1024 * 1024
+"""Spooled pages per package, unless the caller says (`run_defaults.PACKAGE_MEGABYTES`):
+about 400 calls with their transcripts. A package costs a fixed part (dlt's merge of every
+table, state and schema versions), so fewer is cheaper; smaller ones leave less after the
+last request."""
 
 PAGES_AHEAD = 200
 """Pages the feed may spool ahead of the packages (a bound on the spool's disk use): about
@@ -278,18 +279,23 @@ def _package_source(source: DltSource, package: _Package, passed: set[str]) -> D
 
 @dataclass
 class PackagedRun:
-    """What the packages of one run loaded."""
+    """What the packages of one run loaded: the last package's LoadInfo (each package's
+    is dropped once counted, so that a long run does not keep one per package alive), the
+    load ids of all of them, and the rows per table."""
 
-    infos: list[LoadInfo]
+    info: LoadInfo
+    loads_ids: list[str]
     row_counts: dict[str, int]
 
 
-def _count(pipeline: dlt.Pipeline, counts: dict[str, int]) -> None:
-    """Adds the rows the last package normalised, per table."""
+def _count(pipeline: dlt.Pipeline, info: LoadInfo, run: PackagedRun) -> None:
+    """Adds the package's rows per table and its load id."""
     trace = pipeline.last_trace
     if trace is not None and trace.last_normalize_info is not None:
         for table, n in trace.last_normalize_info.row_counts.items():
-            counts[table] = counts.get(table, 0) + n
+            run.row_counts[table] = run.row_counts.get(table, 0) + n
+    run.loads_ids.extend(info.loads_ids)
+    run.info = info
 
 
 def run_in_packages(
@@ -300,19 +306,16 @@ def run_in_packages(
     package_bytes: int = PACKAGE_BYTES,
 ) -> PackagedRun:
     """Extracts, normalises and loads `source` in packages while the feed keeps reading."""
-    pipeline.run()  # opens the destination and restores its state, before any request
-    infos: list[LoadInfo] = []
-    counts: dict[str, int] = {}
+    first = pipeline.run()  # opens the destination and restores its state, before any request
+    done = PackagedRun(first, [], {})
     passed = _reconcile_pass(source)
     reconcile = [r for n, r in source.resources.selected.items() if n in passed]
     if reconcile:  # compares with the destination as it was when the run started
-        infos.append(
-            pipeline.run(
-                DltSource(source.schema, source.section, reconcile),
-                loader_file_format=loader_file_format,
-            )
+        info = pipeline.run(
+            DltSource(source.schema, source.section, reconcile),
+            loader_file_format=loader_file_format,
         )
-        _count(pipeline, counts)
+        _count(pipeline, info, done)
     spool = Path(tempfile.mkdtemp(prefix="dlt-gong-spool-"))
     name = source.schema.name
     schema = pipeline.schemas[name].clone() if name in pipeline.schemas else source.schema
@@ -324,15 +327,13 @@ def run_in_packages(
         feed.start()
         while True:
             package = _Package(feed, package_bytes)
-            infos.append(
-                pipeline.run(
-                    _package_source(source, package, passed), loader_file_format=loader_file_format
-                )
+            info = pipeline.run(
+                _package_source(source, package, passed), loader_file_format=loader_file_format
             )
             trace = pipeline.last_trace
             logger.info(
                 "package %d loaded: %.1f MB of Gong's JSON (%s)%s",
-                len(infos),
+                len(done.loads_ids) + 1,
                 package.taken / 1e6,
                 ", ".join(
                     f"{s.step} {(s.finished_at - s.started_at).total_seconds():.1f} s"
@@ -341,10 +342,10 @@ def run_in_packages(
                 ),
                 ", the last" if package.end is not None else "",
             )
-            _count(pipeline, counts)
+            _count(pipeline, info, done)
             if package.end is not None:
                 break
-        return PackagedRun(infos, counts)
+        return done
     finally:
         sys.setswitchinterval(switch)
         feed.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-import os
+import logging
 import shlex
 import shutil
 import sys
@@ -41,6 +41,12 @@ from dlt_gong.plan import (
     with_parents,
 )
 from dlt_gong.resume import undo_interrupted_jobs
+from dlt_gong.run_defaults import (
+    dlt_defaults,
+    fewer_malloc_arenas,
+    normalize_workers,
+    package_bytes,
+)
 from dlt_gong.source import (
     calls_family,
     client_of,
@@ -50,6 +56,8 @@ from dlt_gong.source import (
 )
 from dlt_gong.tables import BY_NAME, LOG_TYPES, TABLES, Probe, ProbeContext
 from dlt_gong.windows import CallsWindow, calls_positions, gong_datetime, months
+
+logger = logging.getLogger("dlt_gong")
 
 
 def _source(**kw: Any) -> Any:
@@ -93,8 +101,8 @@ def run_pipeline(
     **source_kw: Any,
 ) -> RunReport:
     """Runs one load and returns what a summary needs."""
+    fewer_malloc_arenas()
     source = _source(credentials=credentials, **source_kw)
-    _bound_extract_buffer()
     pipeline = dlt.pipeline(
         pipeline_name=pipeline_name,
         destination=destination,
@@ -105,7 +113,6 @@ def run_pipeline(
     lock = _one_run_at_a_time(pipeline)
     try:
         _refuse_stale_destination(pipeline)
-        _bound_memory(pipeline)
         return _run_locked(pipeline, source)
     finally:
         lock.release()
@@ -130,25 +137,46 @@ def _one_run_at_a_time(pipeline: dlt.Pipeline) -> FileLock:
 def _run_locked(pipeline: dlt.Pipeline, source: Any) -> RunReport:
     incremental = bool(_previous_positions(pipeline).get("calls_started"))
     started = time.monotonic()
-    # dlt's `run` only loads a package an earlier run left pending and then returns
-    # without extracting: finish that first, so this run still fetches what is new
-    pending, undone = None, 0
-    if pipeline.has_pending_data:
-        undone = undo_interrupted_jobs(pipeline)  # a killed load must not load rows twice
-        pending = pipeline.run()
+    client = client_of(source)
+    packages = package_bytes(paced=client.limiter.per_second is not None)
     file_format = _file_format(pipeline)
-    package_bytes = _package_bytes()
-    if package_bytes:
-        packaged = run_in_packages(
-            pipeline, source, loader_file_format=file_format, package_bytes=package_bytes
-        )
-        info, counts = packaged.infos[-1], packaged.row_counts
-    else:  # dlt's steps one after another, in one package
-        info, counts = pipeline.run(source, loader_file_format=file_format), None
+    with dlt_defaults(pipeline, packages=bool(packages)):
+        # dlt's `run` only loads a package an earlier run left pending and then returns
+        # without extracting: finish that first, so this run still fetches what is new
+        pending, undone = None, 0
+        if pipeline.has_pending_data:
+            undone = undo_interrupted_jobs(pipeline)  # a killed load must not load rows twice
+            pending = pipeline.run()
+        if packages:
+            packaged = run_in_packages(
+                pipeline, source, loader_file_format=file_format, package_bytes=packages
+            )
+            info, counts = packaged.info, packaged.row_counts
+        else:
+            info, counts = _one_package(pipeline, source, file_format)
     seconds = time.monotonic() - started
-    return RunReport(
-        info, pipeline, client_of(source), seconds, incremental, pending, undone, counts
+    return RunReport(info, pipeline, client, seconds, incremental, pending, undone, counts)
+
+
+def _one_package(pipeline: dlt.Pipeline, source: Any, file_format: Any) -> tuple[LoadInfo, Any]:
+    """dlt's steps one after another, as `pipeline.run` takes them, but with the normalise
+    in as many processes as the extracted package is worth (`normalize_workers`)."""
+    pipeline.run()  # restores the state from the destination, as `run` does first
+    steps = [("extract", time.monotonic())]
+    pipeline.extract(source, loader_file_format=file_format)
+    steps.append(("normalize", time.monotonic()))
+    normalized = pipeline.normalize(workers=normalize_workers(pipeline))
+    steps.append(("load", time.monotonic()))
+    info = pipeline.load()
+    ended = time.monotonic()
+    logger.info(
+        "package 1 loaded (%s), the last",
+        ", ".join(
+            f"{name} {end - begin:.1f} s"
+            for (name, begin), (_, end) in zip(steps, [*steps[1:], ("", ended)], strict=True)
+        ),
     )
+    return info, dict(normalized.row_counts) if normalized is not None else {}
 
 
 def _refuse_stale_destination(pipeline: dlt.Pipeline) -> None:
@@ -184,69 +212,6 @@ def _refuse_stale_destination(pipeline: dlt.Pipeline) -> None:
         f"start afresh with a new --pipeline-name, or forget the old pipeline with "
         f"`rm -r {shlex.quote(pipeline.working_dir)}` and run again"
     )
-
-
-EXTRACT_BUFFER_ITEMS = 500
-"""Items dlt's extract holds per table before writing a file, unless configured."""
-
-
-def _bound_extract_buffer() -> None:
-    """dlt holds up to 5,000 items per table in memory before it writes them, and an item
-    here is a whole call with all its content or a whole transcript (tens of kB): the
-    benchmark saw the extract peak at 825 MB on 10,000 calls, 183 MB with 500. A value the
-    user configured (``[sources.data_writer]`` or ``[data_writer] buffer_max_items``, where
-    dlt's extract looks) wins.
-    """
-    for key in ("sources.data_writer.buffer_max_items", "data_writer.buffer_max_items"):
-        if dlt.config.get(key) is not None:
-            return
-    os.environ["SOURCES__DATA_WRITER__BUFFER_MAX_ITEMS"] = str(EXTRACT_BUFFER_ITEMS)
-
-
-UNCOMPRESSED = {"data_writer.disable_compression": "true"}
-"""dlt gzips its intermediate files a row at a time: a quarter of the normalising time
-(the benchmark's profile), to save disk that the run frees once the package is loaded."""
-
-DUCKDB_BOUNDS = {
-    "load.workers": "2",
-    "destination.duckdb.credentials.global_config": '{"memory_limit": "256MB", "threads": 2}',
-}
-"""DuckDB runs inside this process: dlt's 20 parallel load jobs, DuckDB's default memory
-limit (80% of the machine's RAM) and a thread per CPU took a 28,000-call load to 3.5 GB.
-Bounded for a 2 GB scheduler worker."""
-
-
-def _configured(key: str) -> bool:
-    return dlt.config.get(key) is not None or dlt.secrets.get(key) is not None
-
-
-def _default(key: str, value: str, *also: str) -> None:
-    """Sets `key` in dlt's config (as its environment variable) unless the user set it,
-    or one of `also`, the other places dlt reads the same setting from."""
-    if not any(_configured(k) for k in (key, *also)):
-        os.environ[key.upper().replace(".", "__")] = value
-
-
-def _bound_memory(pipeline: dlt.Pipeline) -> None:
-    """Defaults that keep the run's memory flat and its files cheap; each one a dlt setting
-    the user can override (README, "Performance")."""
-    for key, value in UNCOMPRESSED.items():
-        _default(key, value, f"normalize.{key}", f"sources.{key}")
-    destination = pipeline.destination
-    if destination is not None and destination.destination_type == "dlt.destinations.duckdb":
-        for key, value in DUCKDB_BOUNDS.items():
-            _default(key, value)
-
-
-def _package_bytes() -> int:
-    """`[sources.gong] package_megabytes`: how much of Gong's JSON one load package takes
-    (`chunked.py`); smaller packages leave less to do after the last request, larger
-    ones cost less per row (the README suggests 64). Unset or 0 runs dlt's steps one
-    after another in one package."""
-    configured: Any = dlt.config.get("sources.gong.package_megabytes")
-    if configured is None:
-        return 0  # opt-in: see the README's "Performance" for what it bought and cost
-    return max(0, int(float(configured) * 1024 * 1024))
 
 
 def _file_format(pipeline: dlt.Pipeline) -> Any:

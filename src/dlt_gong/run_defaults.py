@@ -1,0 +1,177 @@
+"""The dlt settings a `dlt-gong run` gets unless the user set them, and how one run is cut
+into load packages: each chosen by the benchmark (bench/results.md) for a 2 GB scheduler
+worker, and each a dlt setting the user can override (README, "Performance").
+
+The settings are put in dlt's environment for the run only and taken out afterwards, so
+that one run's choice (say, two normalise processes for a large unthrottled package) never
+becomes a later run's "configured" value in the same process.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import dlt
+
+EXTRACT_BUFFER_ITEMS = 50
+"""Items dlt's extract holds per table before writing them (dlt's default is 5,000). An
+item here is a whole call with its content or a whole transcript (about 40 kB of JSON, ten
+times that as Python objects), and dlt's normalise reads a buffer back as one line (25 MB
+of objects at 100 items, measured), so this bounds both steps: the extract was at 220 MB
+with 500 items, 200 MB with 100, at no measurable cost in time."""
+
+EXTRACT_FILE_ITEMS = 500
+"""Items per extracted file: a large package in several files, which dlt's normalise can
+share between its processes (it splits a package by files)."""
+
+UNCOMPRESSED = "true"
+"""dlt gzips its intermediate files a row at a time: a quarter of the normalising time
+(the benchmark's profile), to save disk the run frees once the package is loaded."""
+
+DUCKDB_LOAD_WORKERS = "2"
+DUCKDB_PACKAGES = '{"memory_limit": "128MB", "threads": 1}'
+DUCKDB_ONE_PACKAGE = '{"memory_limit": "256MB", "threads": 2}'
+"""DuckDB runs inside this process: dlt's 20 parallel load jobs, DuckDB's default memory
+limit (80% of the machine's RAM) and a thread per CPU took a 28,000-call load to 3.5 GB.
+A package of 16 MB loads within 128 MB and one thread (two parallel jobs), in time to
+keep up with Gong's 3/s: 60 MB less at the peak of a paced run than 256 MB and two
+threads. One package of a whole company ran out of memory once at 128 MB; it gets 256 MB
+and two threads, its load being all the run waits for at the end."""
+
+PACKAGE_MEGABYTES = 16
+"""Gong's JSON per load package when the run is paced (`chunked.py`): at 3 requests a
+second about 20 s of reading, normalised and loaded in 2-3 s while the next is read, so
+what is left after the last request is one small package."""
+
+TWO_PROCESSES_FROM_BYTES = 32 * 1024 * 1024
+"""An unpaced run's extracted package at least this big is normalised by two processes
+(dlt's `normalize.workers`): on 2 CPUs it halved the normalising of 10,000 calls (28 s to
+16 s); a smaller package would spend more on starting them than it saves."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    """dlt's config key, set as its environment variable."""
+    value: str
+    also: tuple[str, ...] = ()
+    """The other keys dlt reads the same setting from; any of them set by the user wins."""
+
+
+def settings(pipeline: dlt.Pipeline, packages: bool) -> list[Setting]:
+    """The defaults for a run of `pipeline`, in packages or in one; DuckDB's only when it
+    loads into DuckDB (other destinations load in their own server)."""
+    found = [
+        Setting(
+            "sources.data_writer.buffer_max_items",
+            str(EXTRACT_BUFFER_ITEMS),
+            ("data_writer.buffer_max_items",),
+        ),
+        Setting(
+            "sources.data_writer.file_max_items",
+            str(EXTRACT_FILE_ITEMS),
+            ("data_writer.file_max_items",),
+        ),
+        Setting(
+            "data_writer.disable_compression",
+            UNCOMPRESSED,
+            (
+                "normalize.data_writer.disable_compression",
+                "sources.data_writer.disable_compression",
+            ),
+        ),
+    ]
+    if _loads_into_duckdb(pipeline):
+        found += [
+            Setting("load.workers", DUCKDB_LOAD_WORKERS),
+            Setting(
+                "destination.duckdb.credentials.global_config",
+                DUCKDB_PACKAGES if packages else DUCKDB_ONE_PACKAGE,
+            ),
+        ]
+    return found
+
+
+def _loads_into_duckdb(pipeline: dlt.Pipeline) -> bool:
+    destination = pipeline.destination
+    return destination is not None and destination.destination_type == "dlt.destinations.duckdb"
+
+
+def _configured(key: str) -> bool:
+    return dlt.config.get(key) is not None or dlt.secrets.get(key) is not None
+
+
+def _variable(key: str) -> str:
+    return key.upper().replace(".", "__")
+
+
+@contextmanager
+def dlt_defaults(pipeline: dlt.Pipeline, packages: bool) -> Iterator[list[Setting]]:
+    """Sets each default the user did not set, for the run; yields those it set."""
+    chosen = [
+        s for s in settings(pipeline, packages) if not any(map(_configured, (s.key, *s.also)))
+    ]
+    for setting in chosen:
+        os.environ[_variable(setting.key)] = setting.value
+    try:
+        yield chosen
+    finally:
+        for setting in chosen:
+            os.environ.pop(_variable(setting.key), None)
+
+
+def package_bytes(paced: bool) -> int:
+    """`[sources.gong] package_megabytes`, if set (0: one package, dlt's way); else
+    `PACKAGE_MEGABYTES` when the client paces its requests (`requests_per_second`, 3 by
+    default), one package when it does not: then nothing is waited for that a package
+    could overlap, and each package's merge into the destination costs a second or two."""
+    configured: Any = dlt.config.get("sources.gong.package_megabytes")
+    if configured is None:
+        return PACKAGE_MEGABYTES * 1024 * 1024 if paced else 0
+    return max(0, int(float(configured) * 1024 * 1024))
+
+
+def normalize_workers(pipeline: dlt.Pipeline) -> int:
+    """Processes for normalising the extracted package: `normalize.workers` if the user
+    set it, else two for a package of at least `TWO_PROCESSES_FROM_BYTES` on a machine with
+    two CPUs or more, else dlt's one."""
+    configured: Any = dlt.config.get("normalize.workers")
+    if configured is not None:
+        return int(configured)
+    if (os.cpu_count() or 1) < 2:
+        return 1
+    extracted = sum(
+        job.file_size
+        for load_id in pipeline.list_extracted_load_packages()
+        for job in pipeline.get_load_package_info(load_id).jobs.get("new_jobs", [])
+    )
+    return 2 if extracted >= TWO_PROCESSES_FROM_BYTES else 1
+
+
+MALLOC_ARENAS = 2
+M_ARENA_MAX = -8
+"""glibc's `mallopt` parameter for the number of malloc arenas (malloc.h)."""
+
+
+def fewer_malloc_arenas() -> bool:
+    """Caps glibc's malloc arenas at `MALLOC_ARENAS` for the rest of the process, as the
+    environment variable MALLOC_ARENA_MAX would from its start (which wins when set).
+
+    glibc gives threads arenas of their own, up to 8 per CPU, and memory freed in one is
+    kept for it: the load's worker threads and DuckDB's are new in every package, so a
+    paced run's memory crept from package to package. Two arenas lowered the peak of a
+    3,000-call paced run by about 60 MB, at no cost in time measured. Only `dlt-gong run`
+    calls this (it owns its process); a no-op but on Linux with glibc."""
+    if sys.platform != "linux" or "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS))
+    except (OSError, AttributeError):  # not glibc
+        return False
