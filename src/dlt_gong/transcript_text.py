@@ -26,7 +26,6 @@ import hashlib
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 Row = dict[str, Any]
@@ -59,6 +58,9 @@ class Turn:
     speaker: Speaker
     topic: str | None
     sentences: tuple[Mapping[str, Any], ...]
+    text: str
+    """The turn's sentences, whitespace made single; computed once, as the turn is made
+    (a lazily cached property costs a lock per read on Python 3.11)."""
 
     @property
     def start_ms(self) -> int | None:
@@ -67,10 +69,6 @@ class Turn:
     @property
     def end_ms(self) -> int | None:
         return self.sentences[-1].get("end")
-
-    @cached_property
-    def text(self) -> str:
-        return " ".join(filter(None, map(_words, self.sentences)))
 
 
 def _words(sentence: Mapping[str, Any]) -> str:
@@ -128,7 +126,10 @@ def turns(call: Mapping[str, Any] | None, transcript: Mapping[str, Any]) -> list
             runs[-1][2].append(sentence)
         else:
             runs.append((speaker, topic, [sentence]))
-    return [Turn(speaker, topic, tuple(said)) for speaker, topic, said in runs]
+    return [
+        Turn(speaker, topic, tuple(said), " ".join(filter(None, map(_words, said))))
+        for speaker, topic, said in runs
+    ]
 
 
 def turn_rows(call: Mapping[str, Any] | None, transcript: Mapping[str, Any]) -> list[Row]:

@@ -164,7 +164,7 @@ CASES = [
         "scope 'api:stats:user-actions' (Gong: You don't have permission to use "
         "'api:stats:user-actions' in your app.). Grant it to the API key or app, or leave "
         "this table out.",
-        2, 3,
+        2, 4,  # users, the calls page, its transcripts (asked as the page is read), stats
     ),
     Case(
         "start date after end date", "--start-date 2026-05-01 --end-date 2026-04-01",
