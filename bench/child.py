@@ -18,10 +18,10 @@ from typing import Any
 
 import requests
 
-from bench.measure import peak_rss_mb
+from bench.measure import TreePeak, peak_rss_mb
 from bench.sandbox_process import ACCESS_KEY, ACCESS_KEY_SECRET
 
-STEPS = re.compile(r"package (\d+) loaded: ([\d.]+) MB .*?\((.*?)\)")
+STEPS = re.compile(r"package (\d+) loaded(?:: ([\d.]+) MB)? .*?\((.*?)\)")
 
 
 class _Packages(logging.Handler):
@@ -42,7 +42,8 @@ class _Packages(logging.Handler):
             steps = dict(
                 (part.split()[0], float(part.split()[1])) for part in found.group(3).split(", ")
             )
-            self.packages.append({"mb": float(found.group(2)), "steps": steps})
+            mb = float(found.group(2)) if found.group(2) else None
+            self.packages.append({"mb": mb, "steps": steps})
 
 
 def _stats(url: str, reset: bool = False) -> dict[str, Any]:
@@ -69,20 +70,21 @@ def _one_run(spec: dict[str, Any]) -> dict[str, Any]:
     logging.getLogger("dlt_gong").setLevel(logging.INFO)
     _stats(spec["url"], reset=True)
     started = time.perf_counter()
-    report = run_pipeline(
-        destination=destination,
-        dataset_name=spec.get("dataset", "gong"),
-        pipeline_name="bench",
-        pipelines_dir=str(workdir / "pipelines"),
-        progress="none",
-        credentials=GongApiKeyCredentials(
-            access_key=ACCESS_KEY, access_key_secret=ACCESS_KEY_SECRET
-        ),
-        base_url=spec["url"],
-        start_date=spec["start"],
-        requests_per_second=3 if spec["client_limit"] else 0,
-        now=spec.get("now"),
-    )
+    with TreePeak() as tree:
+        report = run_pipeline(
+            destination=destination,
+            dataset_name=spec.get("dataset", "gong"),
+            pipeline_name="bench",
+            pipelines_dir=str(workdir / "pipelines"),
+            progress="none",
+            credentials=GongApiKeyCredentials(
+                access_key=ACCESS_KEY, access_key_secret=ACCESS_KEY_SECRET
+            ),
+            base_url=spec["url"],
+            start_date=spec["start"],
+            requests_per_second=3 if spec["client_limit"] else 0,
+            now=spec.get("now"),
+        )
     seconds = time.perf_counter() - started
     logging.getLogger("dlt_gong").removeHandler(handler)
     counts = report.row_counts
@@ -102,7 +104,8 @@ def _one_run(spec: dict[str, Any]) -> dict[str, Any]:
         "rows": {t: n for t, n in counts.items() if not t.startswith("_dlt")},
         "packages": handler.packages,
         "read_all_seconds": handler.read_all_at,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": max(tree.peak, peak_rss_mb()),
+        "own_peak_rss_mb": peak_rss_mb(),
     }
 
 

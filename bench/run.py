@@ -3,19 +3,19 @@ against a sandbox in a process of its own. Results are saved after every size, s
 run that is stopped still leaves what it measured.
 
 Every pipeline run is `dlt-gong run`'s (``runner.run_pipeline``) on the default tables,
-end to end into a fresh DuckDB file. Per size:
+end to end into a fresh DuckDB file; the sizes run one after another. Per size:
 
-* the sandbox alone (a plain requests loop, no dlt), limits off;
-* ours with its defaults, limits off, then an incremental re-run with nothing new:
-  requests per table against the floor, calls per second, peak RSS of the whole run;
-* behind Gong's real limits (3/s, 10,000/day), ours with its defaults (small and
-  medium): the whole run's time against the floor time, and the 429s; on small also
-  with dlt's defaults ("before"), for what the changes bought at Gong's pace;
-* on small, limits off, with dlt's defaults ("before": one package, gzip files, 20
-  parallel load jobs, DuckDB's own memory limit and threads), and the changes added one
-  at a time between it and ours (the ablation), for what each bought;
-* on small, ours into PostgreSQL, when the bench was given a server
-  (``DLT_GONG_BENCH_POSTGRES``, which `make bench` sets).
+* behind Gong's real limits (3/s, 10,000/day), ours with its defaults (load packages while
+  reading): the whole run's time against the floor time, the 429s, the peak memory of
+  `dlt-gong run` as it runs by default; on small also in one package, and with dlt's
+  defaults ("before"), for what the changes bought at Gong's pace; and into PostgreSQL,
+  when the bench was given a server (``DLT_GONG_BENCH_POSTGRES``, which `make bench` sets);
+* limits off: the sandbox alone (a plain requests loop, no dlt), then ours with its
+  defaults (one package, normalised by two processes when large) and an incremental
+  re-run with nothing new: requests per table against the floor, calls per second;
+* on small, limits off, with dlt's defaults ("before": gzip files, 20 parallel load jobs,
+  DuckDB's own memory limit and threads, 5,000-item extract buffers, one normalise
+  process), and the changes added one at a time between it and ours (the ablation).
 """
 
 from __future__ import annotations
@@ -25,15 +25,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.report import RESULTS_JSON, machine, write_report
+from bench.report import machine, write_report
 from bench.sandbox_alone import serve_all_calls
 from bench.sandbox_process import sandbox
 from bench.sizes import Size, selected_sizes
@@ -45,18 +43,31 @@ UNCOMPRESSED = {"DATA_WRITER__DISABLE_COMPRESSION": "true"}
 GZIP = {"DATA_WRITER__DISABLE_COMPRESSION": "false"}
 DLT_LOAD_WORKERS = {"LOAD__WORKERS": "20"}
 DUCKDB_UNBOUNDED = {"DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG": "{}"}
+DLT_EXTRACT_FILES = {
+    "SOURCES__DATA_WRITER__BUFFER_MAX_ITEMS": "5000",
+    "SOURCES__DATA_WRITER__FILE_MAX_ITEMS": "1000000000",
+}
+ONE_PROCESS = {"NORMALIZE__WORKERS": "1"}
 ONE_PACKAGE = {"SOURCES__GONG__PACKAGE_MEGABYTES": "0"}
-BEFORE = {**ONE_PACKAGE, **GZIP, **DLT_LOAD_WORKERS, **DUCKDB_UNBOUNDED}
+BEFORE = {
+    **ONE_PACKAGE,
+    **GZIP,
+    **DLT_LOAD_WORKERS,
+    **DUCKDB_UNBOUNDED,
+    **DLT_EXTRACT_FILES,
+    **ONE_PROCESS,
+}
 """dlt's own defaults: what `dlt-gong run` did before this bench's changes."""
 ABLATION = (
+    ("+ uncompressed files", {**BEFORE, **UNCOMPRESSED}),
     (
-        "+ uncompressed files",
-        {**ONE_PACKAGE, **UNCOMPRESSED, **DLT_LOAD_WORKERS, **DUCKDB_UNBOUNDED},
+        "+ DuckDB bounded (256 MB, 2 threads, 2 load workers)",
+        {**ONE_PACKAGE, **UNCOMPRESSED, **DLT_EXTRACT_FILES, **ONE_PROCESS},
     ),
-    ("+ DuckDB bounded (256 MB, 2 threads, 2 load workers)", {**ONE_PACKAGE, **UNCOMPRESSED}),
+    ("+ extract buffer of 50 items, files of 500", {**ONE_PACKAGE, **ONE_PROCESS}),
 )
 """Each change added to the one before, between "before" and ours (every default, the
-last change: load packages)."""
+last change: a large unpaced package normalised by two processes)."""
 SANDBOX_ALONE_CAP = {"large": 5_000}
 
 
@@ -121,17 +132,34 @@ def run_size(
         return found
 
     name = size.name
+    postgres = os.environ.get("DLT_GONG_BENCH_POSTGRES")
     if size.throttled:
         with sandbox(size, now, throttled=True) as sb:
             result["throttled"] = job(
                 f"{size.name}-throttled", url=sb.url, client_limit=True, **common
             )
-            if size.name == "small":
+            if size.before:
+                result["throttled_one_package"] = job(
+                    f"{size.name}-throttled-one-package",
+                    url=sb.url,
+                    client_limit=True,
+                    env=ONE_PACKAGE,
+                    **common,
+                )
                 result["throttled_before"] = job(
                     f"{size.name}-throttled-before",
                     url=sb.url,
                     client_limit=True,
                     env=BEFORE,
+                    **common,
+                )
+            if size.postgres and postgres:
+                result["postgres"] = job(
+                    f"{name}-postgres",
+                    url=sb.url,
+                    client_limit=True,
+                    postgres=postgres,
+                    dataset=f"bench_{name}_{int(time.time())}",
                     **common,
                 )
     with sandbox(size, now, throttled=False) as sb:
@@ -160,54 +188,33 @@ def run_size(
             result["ablation"] = [
                 {"label": "before (dlt's defaults)", **result["before"]},
                 *steps,
-                {"label": "+ load packages (ours, every default)", **result["ours"]},
+                {
+                    "label": "+ two normalise processes, transcripts asked ahead (ours)",
+                    **result["ours"],
+                },
             ]
-        postgres = os.environ.get("DLT_GONG_BENCH_POSTGRES")
-        if size.postgres and postgres:
-            result["postgres"] = job(
-                f"{name}-postgres",
-                url=sb.url,
-                client_limit=False,
-                postgres=postgres,
-                dataset=f"bench_{name}_{int(time.time())}",
-                **common,
-            )
     _check_same_company(truth, result)
     return result
 
 
 def main() -> None:
-    """The sizes run side by side (each in its own sandbox and child processes), so that
-    the whole bench fits its hour on a small machine; within a size the runs go in turn."""
+    """The sizes one after another, each against its own sandbox processes: side by side
+    they would share the two CPUs and measure each other."""
     sizes = selected_sizes()
     now = utc_now_seconds()
     started = time.perf_counter()
     results: dict[str, Any] = {"date": now.isoformat(), "machine": machine(), "sizes": {}}
-    lock = threading.Lock()
 
-    def one(size: Size, tmp: Path) -> None:
-        print(f"{size.name}: {size.users} users, {size.calls} calls, {size.days} days")
+    with tempfile.TemporaryDirectory(prefix="dlt-gong-bench-") as tmp:
+        for size in sizes:
+            print(f"{size.name}: {size.users} users, {size.calls} calls, {size.days} days")
 
-        def save(partial: dict[str, Any]) -> None:
-            with lock:
-                results["sizes"][size.name] = partial
+            def save(partial: dict[str, Any], name: str = size.name) -> None:
+                results["sizes"][name] = partial
                 results["bench_seconds"] = time.perf_counter() - started
                 write_report(results)
 
-        found = run_size(size, now, tmp, save)
-        found["seconds"] = time.perf_counter() - started
-        with lock:
-            results["sizes"][size.name] = found
-            results["bench_seconds"] = time.perf_counter() - started
-            RESULTS_JSON.write_text(json.dumps(results, indent=1, default=str))
-
-    with (
-        tempfile.TemporaryDirectory(prefix="dlt-gong-bench-") as tmp,
-        ThreadPoolExecutor(max_workers=len(sizes)) as pool,
-    ):
-        for done in [pool.submit(one, size, Path(tmp)) for size in sizes]:
-            done.result()
-    results["sizes"] = {s.name: results["sizes"][s.name] for s in sizes}
-    results["side_by_side"] = [s.name for s in sizes]
-    write_report(results)
+            found = run_size(size, now, Path(tmp), save)
+            found["seconds"] = time.perf_counter() - started
+            save(found)
     print(f"done in {results['bench_seconds'] / 60:.1f} min: bench/results.md, results.json")
