@@ -260,7 +260,6 @@ def _loaded(workdir: Path) -> int:
     return len(_packages(workdir, "load/loaded"))
 
 
-@pytest.mark.slow  # packages are opt-in (`make soak` and `pytest -m slow` run it)
 def test_sigkill_between_packages_then_a_rerun_loads_exactly(
     sb: tuple[RunningSandbox, Killer], tmp_path: Path, report: Callable[[Outcome], None]
 ) -> None:
