@@ -88,15 +88,6 @@ def _one_run(spec: dict[str, Any]) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     logging.getLogger("dlt_gong").removeHandler(handler)
     counts = report.row_counts
-    if counts is None:
-        trace = report.pipeline.last_trace
-        counts = dict(trace.last_normalize_info.row_counts) if trace else {}
-        steps = {
-            s.step: (s.finished_at - s.started_at).total_seconds()
-            for s in (trace.steps if trace else [])
-            if s.finished_at is not None and s.step in ("extract", "normalize", "load")
-        }
-        handler.packages = [{"mb": None, "steps": steps}]
     return {
         "seconds": seconds,
         "sandbox": _stats(spec["url"]),

@@ -425,6 +425,11 @@ class GongClient:
                 raise
             data = following.result() if following is not None else None
 
+    @property
+    def paced(self) -> bool:
+        """Whether requests wait for the rate limiter (`requests_per_second` set)."""
+        return self.limiter.per_second is not None
+
     def in_background(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         """Runs `fn(*args)` on a thread of its own (requests through this client included,
         paced by the same limiter): a caller asks ahead for what it will need next. Its

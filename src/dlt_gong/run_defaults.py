@@ -19,6 +19,8 @@ from typing import Any
 
 import dlt
 
+from dlt_gong.chunked import PACKAGE_BYTES
+
 EXTRACT_BUFFER_ITEMS = 50
 """Items dlt's extract holds per table before writing them (dlt's default is 5,000). An
 item here is a whole call with its content or a whole transcript (about 40 kB of JSON, ten
@@ -43,11 +45,6 @@ A package of 16 MB loads within 128 MB and one thread (two parallel jobs), in ti
 keep up with Gong's 3/s: 60 MB less at the peak of a paced run than 256 MB and two
 threads. One package of a whole company ran out of memory once at 128 MB; it gets 256 MB
 and two threads, its load being all the run waits for at the end."""
-
-PACKAGE_MEGABYTES = 16
-"""Gong's JSON per load package when the run is paced (`chunked.py`): at 3 requests a
-second about 20 s of reading, normalised and loaded in 2-3 s while the next is read, so
-what is left after the last request is one small package."""
 
 TWO_PROCESSES_FROM_BYTES = 32 * 1024 * 1024
 """An unpaced run's extracted package at least this big is normalised by two processes
@@ -87,7 +84,7 @@ def settings(pipeline: dlt.Pipeline, packages: bool) -> list[Setting]:
             ),
         ),
     ]
-    if _loads_into_duckdb(pipeline):
+    if loads_into_duckdb(pipeline):
         found += [
             Setting("load.workers", DUCKDB_LOAD_WORKERS),
             Setting(
@@ -98,7 +95,7 @@ def settings(pipeline: dlt.Pipeline, packages: bool) -> list[Setting]:
     return found
 
 
-def _loads_into_duckdb(pipeline: dlt.Pipeline) -> bool:
+def loads_into_duckdb(pipeline: dlt.Pipeline) -> bool:
     destination = pipeline.destination
     return destination is not None and destination.destination_type == "dlt.destinations.duckdb"
 
@@ -128,12 +125,12 @@ def dlt_defaults(pipeline: dlt.Pipeline, packages: bool) -> Iterator[list[Settin
 
 def package_bytes(paced: bool) -> int:
     """`[sources.gong] package_megabytes`, if set (0: one package, dlt's way); else
-    `PACKAGE_MEGABYTES` when the client paces its requests (`requests_per_second`, 3 by
+    `chunked.PACKAGE_BYTES` when the client paces its requests (`requests_per_second`, 3 by
     default), one package when it does not: then nothing is waited for that a package
     could overlap, and each package's merge into the destination costs a second or two."""
     configured: Any = dlt.config.get("sources.gong.package_megabytes")
     if configured is None:
-        return PACKAGE_MEGABYTES * 1024 * 1024 if paced else 0
+        return PACKAGE_BYTES if paced else 0
     return max(0, int(float(configured) * 1024 * 1024))
 
 

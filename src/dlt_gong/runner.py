@@ -44,6 +44,7 @@ from dlt_gong.resume import undo_interrupted_jobs
 from dlt_gong.run_defaults import (
     dlt_defaults,
     fewer_malloc_arenas,
+    loads_into_duckdb,
     normalize_workers,
     package_bytes,
 )
@@ -81,13 +82,13 @@ class RunReport:
     client: GongClient
     seconds: float
     incremental: bool
+    row_counts: dict[str, int]
+    """Rows normalised per table, over all the run's packages."""
     pending: LoadInfo | None = None
     """The load an earlier run left pending (refused by the destination, or cut off by a
     kill), finished first."""
     undone: int = 0
     """Rows a killed load had committed without dlt recording it, removed before its replay."""
-    row_counts: dict[str, int] | None = None
-    """Rows normalised per table over all the run's packages (`chunked.run_in_packages`)."""
 
 
 def run_pipeline(
@@ -138,15 +139,16 @@ def _run_locked(pipeline: dlt.Pipeline, source: Any) -> RunReport:
     incremental = bool(_previous_positions(pipeline).get("calls_started"))
     started = time.monotonic()
     client = client_of(source)
-    packages = package_bytes(paced=client.limiter.per_second is not None)
+    packages = package_bytes(paced=client.paced)
     file_format = _file_format(pipeline)
     with dlt_defaults(pipeline, packages=bool(packages)):
         # dlt's `run` only loads a package an earlier run left pending and then returns
         # without extracting: finish that first, so this run still fetches what is new
-        pending, undone = None, 0
+        # (it also restores the state from the destination, before the source reads it)
+        undone = 0
         if pipeline.has_pending_data:
             undone = undo_interrupted_jobs(pipeline)  # a killed load must not load rows twice
-            pending = pipeline.run()
+        pending = pipeline.run()
         if packages:
             packaged = run_in_packages(
                 pipeline, source, loader_file_format=file_format, package_bytes=packages
@@ -155,13 +157,12 @@ def _run_locked(pipeline: dlt.Pipeline, source: Any) -> RunReport:
         else:
             info, counts = _one_package(pipeline, source, file_format)
     seconds = time.monotonic() - started
-    return RunReport(info, pipeline, client, seconds, incremental, pending, undone, counts)
+    return RunReport(info, pipeline, client, seconds, incremental, counts, pending, undone)
 
 
 def _one_package(pipeline: dlt.Pipeline, source: Any, file_format: Any) -> tuple[LoadInfo, Any]:
     """dlt's steps one after another, as `pipeline.run` takes them, but with the normalise
     in as many processes as the extracted package is worth (`normalize_workers`)."""
-    pipeline.run()  # restores the state from the destination, as `run` does first
     steps = [("extract", time.monotonic())]
     pipeline.extract(source, loader_file_format=file_format)
     steps.append(("normalize", time.monotonic()))
@@ -189,10 +190,7 @@ def _refuse_stale_destination(pipeline: dlt.Pipeline) -> None:
     folder is deleted, DuckDB's own error ("Cannot open file") says neither which pipeline
     nor how to start over.
     """
-    destination = pipeline.destination
-    if pipeline.first_run or destination is None:
-        return
-    if destination.destination_type != "dlt.destinations.duckdb":
+    if pipeline.first_run or not loads_into_duckdb(pipeline):
         return
     try:
         credentials = getattr(pipeline.destination_client().config, "credentials", None)
@@ -218,8 +216,7 @@ def _file_format(pipeline: dlt.Pipeline) -> Any:
     """jsonl for DuckDB, which reads it with one COPY: the benchmark measured dlt's default
     there (a file of INSERT statements) at 4 times the load time and gigabytes of memory.
     Other destinations keep their own default."""
-    destination = pipeline.destination
-    if destination is not None and destination.destination_type == "dlt.destinations.duckdb":
+    if loads_into_duckdb(pipeline):
         return "jsonl"
     return None
 
@@ -252,10 +249,7 @@ def _where(pipeline: dlt.Pipeline) -> str:
 
 def print_summary(report: RunReport) -> None:
     pipeline = report.pipeline
-    trace = pipeline.last_trace
-    counts: dict[str, int] = dict(report.row_counts or {})
-    if report.row_counts is None and trace is not None and trace.last_normalize_info is not None:
-        counts = dict(trace.last_normalize_info.row_counts)
+    counts = report.row_counts
     kind = (
         "incremental run (continuing from the saved positions)"
         if report.incremental

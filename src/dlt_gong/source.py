@@ -436,7 +436,7 @@ def _calls(
         family = _selected(members)
         # unpaced, a page's own requests go out as it is read, while dlt writes the page
         # before: paced at 3/s the pacing is the wait, and a page held ahead costs memory
-        ahead = [] if client.limiter.per_second is not None else [
+        ahead = [] if client.paced else [
             start for name, start in shared["ahead"].items() if name in family
         ]  # fmt: skip
         source_state = dlt.current.source_state()
