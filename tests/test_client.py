@@ -77,10 +77,9 @@ def client(session: ScriptedSession, **kw: Any) -> tuple[GongClient, list[float]
         "https://api.example.test/",
         lambda: "Basic " + SECRET,
         describe_credentials="access key 'AK' and its access_key_secret",
-        requests_per_second=None,
+        **{"requests_per_second": None, **kw},
         session=session,
         sleep=slept.append,
-        **kw,
     )
     return c, slept
 
@@ -255,18 +254,22 @@ def test_sliding_window_never_lets_a_fourth_request_into_a_second() -> None:
 
     limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
     for _ in range(30):
-        limiter.acquire()
+        slot = limiter.acquire()
         sent.append(now[0])
+        limiter.sent(slot, now[0])
         now[0] += 0.01  # the request itself
+        limiter.answered(slot, now[0])
     for i in range(3, len(sent)):
-        assert sent[i] - sent[i - 3] >= 1.0
-    # and it does not waste time: 30 requests take about 10 windows
-    assert sent[-1] <= 9 * 1.05 + 0.5
+        assert sent[i] - sent[i - 3] >= 1.0 + 0.01  # after the answer: Gong counted it by then
+    # and it does not waste time: the 28th goes after 9 windows of 1.02 s, two more follow
+    assert sent[-1] == pytest.approx(9 * 1.02 + 0.02)
 
 
-def test_a_request_that_left_late_holds_the_window_from_when_it_left() -> None:
-    """Three slots granted at 0.0, whose requests left at 0.3, 0.1 and 0.0 (their threads
-    waited): a slot frees a window after its request left, or Gong would see 4 in a second."""
+def test_a_request_is_dated_when_gong_can_have_counted_it_at_the_latest() -> None:
+    """Three slots granted at 0.0: one left at 0.3 (its thread waited) and was answered at
+    0.35, one answered fast at 0.05, one slow, answered at 0.9, and the window counts each
+    from its answer, but no later than `counted_within` (0.25) after it left: Gong counts a
+    request before it does the work, so a slow answer is slow after the count."""
     now = [0.0]
 
     def sleep(seconds: float) -> None:
@@ -275,14 +278,30 @@ def test_a_request_that_left_late_holds_the_window_from_when_it_left() -> None:
     limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
     slots = [limiter.acquire() for _ in range(3)]
     limiter.sent(slots[0], 0.3)
-    limiter.sent(slots[1], 0.1)
+    limiter.answered(slots[0], 0.35)
+    limiter.sent(slots[1], 0.0)
+    limiter.answered(slots[1], 0.05)
+    limiter.sent(slots[2], 0.0)
+    limiter.answered(slots[2], 0.9)
     went = []
     for _ in range(3):
         limiter.acquire()
         went.append(now[0])
-    # each slot frees a window after its request left, the earliest first
-    assert went == pytest.approx([w + limiter.window for w in (0.0, 0.1, 0.3)])
+    assert went == pytest.approx([w + limiter.window for w in (0.05, 0.25, 0.35)])
     assert SlidingWindowLimiter(None).acquire() is None
+
+
+def test_a_request_in_flight_holds_the_window_until_counted_within_after_it_went() -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
+    for _ in range(3):
+        limiter.acquire()  # never answered: a timeout, or still on the wire
+    limiter.acquire()
+    assert now[0] == pytest.approx(limiter.counted_within + limiter.window)
 
 
 def refused() -> requests.ConnectionError:
@@ -362,11 +381,16 @@ def _pages(key: str, n: int) -> list[Any]:
             for i in range(n)]  # fmt: skip
 
 
-def test_the_next_page_is_requested_while_this_one_is_used_one_request_at_a_time() -> None:
+@pytest.mark.parametrize(("per_second", "on_the_wire"), [(100, 1), (None, 2)])
+def test_the_next_page_is_requested_while_this_one_is_used(
+    per_second: int | None, on_the_wire: int
+) -> None:
+    """Paced, one request on the wire at a time (Gong counts them as they arrive); unpaced,
+    the two sequences' requests go side by side."""
     s = SlowSession(
         0.05, {"/v2/calls/extensive": _pages("calls", 4), "/v2/users": _pages("users", 4)}
     )
-    c, _ = client(s)
+    c, _ = client(s, requests_per_second=per_second)
     paths = {"calls": "/v2/calls/extensive", "users": "/v2/users"}
     prefetched: dict[str, list[bool]] = {"calls": [], "users": []}
 
@@ -387,5 +411,5 @@ def test_the_next_page_is_requested_while_this_one_is_used_one_request_at_a_time
     users.join()
     # each following page went out while the one before was still being used
     assert prefetched == {"calls": [True] * 3, "users": [True] * 3}
-    assert s.most_in_flight == 1  # two sequences and their prefetches, never two on the wire
+    assert s.most_in_flight == on_the_wire  # two sequences and their prefetches
     assert c.requests_sent == 8

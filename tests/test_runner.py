@@ -16,6 +16,7 @@ import dlt
 import pytest
 
 from dlt_gong import run_defaults
+from dlt_gong.chunked import PACKAGE_BYTES
 from dlt_gong.run_defaults import dlt_defaults, normalize_workers, package_bytes
 from dlt_gong.runner import _file_format
 
@@ -80,7 +81,7 @@ def unset(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 def test_defaults_are_dlt_settings_for_the_run_only(tmp_path: Path, unset: Any) -> None:
     duck = dlt.pipeline("bound_duck", destination="duckdb", pipelines_dir=str(tmp_path))
-    with dlt_defaults(duck, packages=True):
+    with dlt_defaults(duck, packages=PACKAGE_BYTES):
         assert dlt.config.get("sources.data_writer.buffer_max_items") == "50"
         assert dlt.config.get("sources.data_writer.file_max_items") == "500"
         assert dlt.config.get("data_writer.disable_compression") == "true"
@@ -90,14 +91,17 @@ def test_defaults_are_dlt_settings_for_the_run_only(tmp_path: Path, unset: Any) 
             "threads": 1,
         }
     assert not any(key in os.environ for key in BOUND_KEYS)  # taken out after the run
-    with dlt_defaults(duck, packages=False):  # one package of a whole company
-        assert json.loads(os.environ["DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG"]) == {
-            "memory_limit": "256MB",
-            "threads": 2,
-        }
+    for packages in (0, 96 * 1024 * 1024):  # one package of a whole company, or large ones
+        with dlt_defaults(duck, packages=packages):
+            assert json.loads(os.environ["DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG"]) == {
+                "memory_limit": "256MB",
+                "threads": 2,
+            }
 
     pg = dlt.pipeline("bound_pg", destination="postgres", pipelines_dir=str(tmp_path))
-    with dlt_defaults(pg, packages=True):  # the load runs in the server: dlt's defaults stay
+    with dlt_defaults(
+        pg, packages=PACKAGE_BYTES
+    ):  # the load runs in the server: dlt's defaults stay
         assert "LOAD__WORKERS" not in os.environ
         assert "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG" not in os.environ
         assert os.environ[KEY] == "50"
@@ -108,7 +112,7 @@ def test_the_users_own_settings_stand(tmp_path: Path, unset: Any) -> None:
     unset.setenv("NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION", "false")
     unset.setenv("LOAD__WORKERS", "8")
     duck = dlt.pipeline("own_duck", destination="duckdb", pipelines_dir=str(tmp_path))
-    with dlt_defaults(duck, packages=True) as chosen:
+    with dlt_defaults(duck, packages=PACKAGE_BYTES) as chosen:
         assert KEY not in os.environ
         assert "DATA_WRITER__DISABLE_COMPRESSION" not in os.environ
         assert os.environ["LOAD__WORKERS"] == "8"

@@ -44,7 +44,8 @@ limit (80% of the machine's RAM) and a thread per CPU took a 28,000-call load to
 A package of 16 MB loads within 128 MB and one thread (two parallel jobs), in time to
 keep up with Gong's 3/s: 60 MB less at the peak of a paced run than 256 MB and two
 threads. One package of a whole company ran out of memory once at 128 MB; it gets 256 MB
-and two threads, its load being all the run waits for at the end."""
+and two threads, its load being all the run waits for at the end, and so do packages
+configured larger than 16 MB (at 96 MB, 128 MB failed merges that dlt then retried)."""
 
 TWO_PROCESSES_FROM_BYTES = 32 * 1024 * 1024
 """An unpaced run's extracted package at least this big is normalised by two processes
@@ -61,9 +62,9 @@ class Setting:
     """The other keys dlt reads the same setting from; any of them set by the user wins."""
 
 
-def settings(pipeline: dlt.Pipeline, packages: bool) -> list[Setting]:
-    """The defaults for a run of `pipeline`, in packages or in one; DuckDB's only when it
-    loads into DuckDB (other destinations load in their own server)."""
+def settings(pipeline: dlt.Pipeline, packages: int) -> list[Setting]:
+    """The defaults for a run of `pipeline` in packages of `packages` bytes (0: in one);
+    DuckDB's only when it loads into DuckDB (other destinations load in their own server)."""
     found = [
         Setting(
             "sources.data_writer.buffer_max_items",
@@ -89,7 +90,7 @@ def settings(pipeline: dlt.Pipeline, packages: bool) -> list[Setting]:
             Setting("load.workers", DUCKDB_LOAD_WORKERS),
             Setting(
                 "destination.duckdb.credentials.global_config",
-                DUCKDB_PACKAGES if packages else DUCKDB_ONE_PACKAGE,
+                DUCKDB_PACKAGES if 0 < packages <= PACKAGE_BYTES else DUCKDB_ONE_PACKAGE,
             ),
         ]
     return found
@@ -109,7 +110,7 @@ def _variable(key: str) -> str:
 
 
 @contextmanager
-def dlt_defaults(pipeline: dlt.Pipeline, packages: bool) -> Iterator[list[Setting]]:
+def dlt_defaults(pipeline: dlt.Pipeline, packages: int) -> Iterator[list[Setting]]:
     """Sets each default the user did not set, for the run; yields those it set."""
     chosen = [
         s for s in settings(pipeline, packages) if not any(map(_configured, (s.key, *s.also)))

@@ -141,7 +141,7 @@ def _run_locked(pipeline: dlt.Pipeline, source: Any) -> RunReport:
     client = client_of(source)
     packages = package_bytes(paced=client.paced)
     file_format = _file_format(pipeline)
-    with dlt_defaults(pipeline, packages=bool(packages)):
+    with dlt_defaults(pipeline, packages=packages):
         # dlt's `run` only loads a package an earlier run left pending and then returns
         # without extracting: finish that first, so this run still fetches what is new
         # (it also restores the state from the destination, before the source reads it)

@@ -142,3 +142,30 @@ def test_fault_spec_parsing():
     for bad in ("oops=1", "500=lots", "500=2", "500=0.6,503=0.6"):
         with pytest.raises(ValueError):
             FaultConfig.parse(bad)
+
+
+def test_late_count_puts_a_request_in_a_later_second(make_sandbox):
+    """The first of three requests sent at once counted 0.3 s late: a 4th sent 1.05 s after
+    the first is refused, 4 in the second the limiter saw; counted on arrival, it is not."""
+    for late, status in ((1.0, 429), (0.0, 200)):
+        sb = make_sandbox(
+            rate_limit_per_second=3, faults=FaultConfig(late_count=late, late_count_seconds=0.3)
+        )
+        first = time.monotonic()
+        codes = [get(sb, "/v2/workspaces").status_code]
+        sb._state.faults = FaultInjector(FaultConfig())  # the others are counted on arrival
+        codes += [get(sb, "/v2/workspaces").status_code for _ in range(2)]
+        time.sleep(max(0.0, first + 1.05 - time.monotonic()))
+        assert [*codes, get(sb, "/v2/workspaces").status_code] == [200, 200, 200, status]
+
+
+def test_late_count_is_drawn_only_when_asked_for():
+    """Adding the fault must not move a seed's other faults."""
+    plain = FaultInjector(FaultConfig(http_500=0.3, slow=0.2, seed=5))
+    late = FaultInjector(FaultConfig(http_500=0.3, slow=0.2, seed=5, late_count=0.0))
+    assert [plain.plan() for _ in range(50)] == [late.plan() for _ in range(50)]
+    some = FaultInjector(FaultConfig(late_count=0.5, seed=5))
+    assert 10 < sum(some.plan().late_count for _ in range(50)) < 40
+    assert FaultConfig.parse("late_count=0.1,late_count_seconds=0.3") == FaultConfig(
+        late_count=0.1, late_count_seconds=0.3
+    )

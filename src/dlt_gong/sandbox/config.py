@@ -18,6 +18,7 @@ CALLS_FILTER_TIMES = ("started", "scheduled")
 # The faults that replace a response; at most one applies to a request, so their rates
 # must add up to at most 1. ``slow`` and ``expired_cursor`` combine with any of them.
 EXCLUSIVE_FAULTS = ("http_500", "http_502", "http_503", "burst_429", "reset", "truncated")
+COMBINING_FAULTS = ("slow", "expired_cursor", "late_count")
 
 _FAULT_ALIASES = {
     "500": "http_500",
@@ -47,10 +48,14 @@ class FaultConfig:
     slow_seconds: float = 2.0
     truncated: float = 0.0  # 200 with a body cut mid-JSON (Content-Length matches the cut)
     expired_cursor: float = 0.0  # a valid cursor is treated as expired
+    # the request reaches the rate limiter ``late_count_seconds`` after it arrived (a busy
+    # front end, the network): Gong's per-second window sees it later than it was sent
+    late_count: float = 0.0
+    late_count_seconds: float = 0.2
     seed: int = 0
 
     def __post_init__(self) -> None:
-        for name in (*EXCLUSIVE_FAULTS, "slow", "expired_cursor"):
+        for name in (*EXCLUSIVE_FAULTS, *COMBINING_FAULTS):
             rate = getattr(self, name)
             if not 0.0 <= rate <= 1.0:
                 raise ValueError(f"fault rate {name}={rate} is not between 0 and 1")
@@ -58,22 +63,21 @@ class FaultConfig:
             raise ValueError(f"the rates of {', '.join(EXCLUSIVE_FAULTS)} add up to more than 1")
         if self.burst_length < 1 or self.burst_retry_after < 1:
             raise ValueError("burst_length and burst_retry_after must be at least 1")
-        if self.slow_seconds < 0:
-            raise ValueError("slow_seconds must not be negative")
+        if self.slow_seconds < 0 or self.late_count_seconds < 0:
+            raise ValueError("slow_seconds and late_count_seconds must not be negative")
 
     @property
     def enabled(self) -> bool:
         """Whether any fault can happen at all."""
-        return any(
-            getattr(self, name) > 0 for name in (*EXCLUSIVE_FAULTS, "slow", "expired_cursor")
-        )
+        return any(getattr(self, name) > 0 for name in (*EXCLUSIVE_FAULTS, *COMBINING_FAULTS))
 
     @classmethod
     def parse(cls, spec: str) -> FaultConfig:
         """Parse ``"500=0.05,502=0.02,429=0.01,reset=0.01,slow=0.01,seed=3"``.
 
         Keys are the field names or the short forms 500/502/503/429; ``seed``,
-        ``burst_length``, ``burst_retry_after`` and ``slow_seconds`` set the knobs.
+        ``burst_length``, ``burst_retry_after``, ``slow_seconds`` and ``late_count_seconds``
+        set the knobs.
         """
         known = {f.name: f for f in fields(cls)}
         values: dict[str, float | int] = {}

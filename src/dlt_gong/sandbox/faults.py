@@ -2,8 +2,8 @@
 
 A client that survives Gong must survive its 5xx, 429 bursts, dropped connections, slow
 and cut-off responses and expired cursors; this decides, per request, which (if any) it
-meets. At most one response-replacing fault per request; ``slow`` and ``expired_cursor``
-combine with anything.
+meets. At most one response-replacing fault per request; ``slow``, ``expired_cursor`` and
+``late_count`` combine with anything.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class FaultPlan:
     kind: str | None = None  # one of config.EXCLUSIVE_FAULTS, or None
     slow: bool = False
     expire_cursor: bool = False
+    late_count: bool = False
 
 
 NO_FAULT = FaultPlan()
@@ -56,4 +57,6 @@ class FaultInjector:
                         break
                 if kind == "burst_429":
                     self._burst_left = cfg.burst_length - 1
-            return FaultPlan(kind, slow_roll < cfg.slow, cursor_roll < cfg.expired_cursor)
+            # drawn only when asked for, so the other faults' sequence of a seed stays put
+            late = cfg.late_count > 0 and self._rng.random() < cfg.late_count
+            return FaultPlan(kind, slow_roll < cfg.slow, cursor_roll < cfg.expired_cursor, late)
