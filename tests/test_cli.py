@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from dlt.common.storages.load_package import ParsedLoadJobFileName
 
@@ -171,3 +172,43 @@ def test_daily_quota_stop_exits_1_after_the_summary(tmp_path: Path) -> None:
     assert last.startswith("dlt-gong: Gong's daily API quota is spent (429 with Retry-After ")
     sent = 3 + status["429"]
     assert f"requests sent to Gong: {sent} " in r.stdout and "stopped early" in r.stdout
+
+
+@pytest.mark.parametrize("progress", ["log", "none"])
+def test_a_paced_run_shows_a_line_a_package_not_dlts_steps(tmp_path: Path, progress: str) -> None:
+    """Packages of 0.2 MB at Gong's 3/s: `--progress log` prints one line per package
+    (dlt's display would print its three steps for each); `none` prints neither."""
+    config = SandboxConfig(seed=33, users=6, calls=120, days=4, now=NOW, freeze_clock=True,
+                           rate_limit_per_second=3, daily_quota=None)  # fmt: skip
+    with run_sandbox(config) as paced_sb:
+        env = {
+            **sandbox_env(paced_sb),
+            "SOURCES__GONG__CREDENTIALS__ACCESS_KEY": config.access_key,
+            "SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET": config.access_key_secret,
+            "SOURCES__GONG__REQUESTS_PER_SECOND": "3",
+            "SOURCES__GONG__PACKAGE_MEGABYTES": "0.2",
+        }
+        start = days_before(NOW, 4).isoformat()
+        r = dlt_gong(["run", "--start-date", start, "--resources", "users,calls,call_transcripts",
+                      "--progress", progress], tmp_path, env)  # fmt: skip
+        assert paced_sb.stats()["by_status"] == {"200": paced_sb.stats()["requests"]}
+    assert r.returncode == 0, r.stderr
+    lines = [line for line in r.stdout.splitlines() if line.startswith("package ")]
+    assert "Extract gong" not in r.stdout and "Normalize gong" not in r.stdout
+    if progress == "none":
+        assert lines == []
+        return
+    assert len(lines) >= 3  # the company's calls are more than 0.2 MB
+    for n, line in enumerate(lines, start=1):
+        assert line.startswith(f"package {n} loaded: "), line
+        assert (", the last;" in line) == (n == len(lines)), line
+    rows = int(lines[-1].rsplit("; ", 1)[1].removesuffix(" rows so far").replace(",", ""))
+    with duckdb.connect(str(tmp_path / "gong.duckdb"), read_only=True) as db:
+        tables = db.execute(
+            "select table_name from information_schema.tables where table_schema = 'gong_data'"
+            " and table_name not like '_dlt%'"
+        ).fetchall()
+        loaded = sum(
+            db.execute(f'select count(*) from gong_data."{t}"').fetchone()[0] for (t,) in tables
+        )
+    assert rows == loaded > 0

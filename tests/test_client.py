@@ -15,6 +15,7 @@ import pytest
 import requests
 import urllib3
 
+from dlt_gong import GongApiKeyCredentials, wire
 from dlt_gong import endpoints as ep
 from dlt_gong.client import GongClient
 from dlt_gong.errors import (
@@ -289,6 +290,43 @@ def test_a_request_is_dated_when_gong_can_have_counted_it_at_the_latest() -> Non
         went.append(now[0])
     assert went == pytest.approx([w + limiter.window for w in (0.05, 0.25, 0.35)])
     assert SlidingWindowLimiter(None).acquire() is None
+
+
+def test_a_timed_write_bounds_when_gong_counted_a_slow_answer() -> None:
+    """Written at 0.02 and answered at 0.6 (a slow page): counted by 0.02 + reached_within,
+    not at the answer; answered before that bound, at the answer."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
+    slots = [limiter.acquire() for _ in range(3)]
+    limiter.answered(slots[0], 0.6, written=0.02)
+    limiter.answered(slots[1], 0.03, written=0.02)
+    limiter.answered(slots[2], 0.9, written=None)  # not timed: the answer, or counted_within
+    went = []
+    for _ in range(3):
+        limiter.acquire()
+        went.append(now[0])
+    assert went == pytest.approx(
+        [w + limiter.window for w in (0.03, 0.02 + limiter.reached_within, 0.25)]
+    )
+
+
+def test_the_clients_own_session_times_each_write(sandbox: Any) -> None:
+    """Against the sandbox: the write is timed after the request left and before its answer."""
+    key = GongApiKeyCredentials(
+        access_key=sandbox.config.access_key, access_key_secret=sandbox.config.access_key_secret
+    )
+    c = GongClient(
+        sandbox.url, key.authorization, requests_per_second=3,
+        describe_credentials="the sandbox's key",
+    )  # fmt: skip
+    before = time.monotonic()
+    list(c.items(ep.WORKSPACES))
+    written = wire.written_at()
+    assert written is not None and before < written < time.monotonic()
 
 
 def test_a_request_in_flight_holds_the_window_until_counted_within_after_it_went() -> None:

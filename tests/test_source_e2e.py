@@ -312,10 +312,10 @@ def test_backfill_window_keeps_no_state(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("late", [0.0, 0.5], ids=["counted-on-arrival", "half-counted-late"])
 def test_rate_limited_run_gets_no_429(tmp_path: Path, late: float) -> None:
-    """Gong's 3/s, counted when a request arrives or, for half of them, 0.15 s later (a busy
+    """Gong's 3/s, counted when a request arrives or, for half of them, 0.08 s later (a busy
     front end; Gong does not say when it counts). Dated when they left with a 0.05 s
     margin, as the client first did, these 8 requests met a 429 here (fault seed 1)."""
-    faults = FaultConfig(late_count=late, late_count_seconds=0.15, seed=1)
+    faults = FaultConfig(late_count=late, late_count_seconds=0.08, seed=1)
     config = SandboxConfig(seed=3, users=8, calls=250, days=5, now=NOW, freeze_clock=True,
                            rate_limit_per_second=3, daily_quota=None, faults=faults)  # fmt: skip
     with run_sandbox(config) as sb:

@@ -35,7 +35,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -305,8 +305,10 @@ def run_in_packages(
     *,
     loader_file_format: Any = None,
     package_bytes: int = PACKAGE_BYTES,
+    on_package: Callable[[str], None] | None = None,
 ) -> PackagedRun:
-    """Extracts, normalises and loads `source` in packages while the feed keeps reading."""
+    """Extracts, normalises and loads `source` in packages while the feed keeps reading;
+    `on_package` gets a line for each package loaded (it is logged at INFO too)."""
     first = pipeline.run()  # opens the destination and restores its state, before any request
     done = PackagedRun(first, [], {})
     passed = _reconcile_pass(source)
@@ -326,24 +328,29 @@ def run_in_packages(
     try:
         sys.setswitchinterval(SWITCH_INTERVAL)
         feed.start()
+        number = 0
         while True:
             package = _Package(feed, package_bytes)
+            number += 1
             info = pipeline.run(
                 _package_source(source, package, passed), loader_file_format=loader_file_format
             )
             trace = pipeline.last_trace
-            logger.info(
-                "package %d loaded: %.1f MB of Gong's JSON (%s)%s",
-                len(done.loads_ids) + 1,
-                package.taken / 1e6,
-                ", ".join(
-                    f"{s.step} {(s.finished_at - s.started_at).total_seconds():.1f} s"
-                    for s in (trace.steps if trace is not None else [])
-                    if s.finished_at is not None
-                ),
-                ", the last" if package.end is not None else "",
-            )
             _count(pipeline, info, done)
+            steps = ", ".join(
+                f"{s.step} {(s.finished_at - s.started_at).total_seconds():.1f} s"
+                for s in (trace.steps if trace is not None else [])
+                if s.finished_at is not None
+            )
+            rows = sum(n for t, n in done.row_counts.items() if not t.startswith("_dlt"))
+            line = (
+                f"package {number} loaded: {package.taken / 1e6:.1f} MB of Gong's "
+                f"JSON ({steps}){', the last' if package.end is not None else ''}; "
+                f"{rows:,} rows so far"
+            )
+            logger.info(line)
+            if on_package is not None:
+                on_package(line)
             if package.end is not None:
                 break
         return done

@@ -37,6 +37,7 @@ import requests
 import urllib3
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
+from dlt_gong import wire
 from dlt_gong.endpoints import Endpoint
 from dlt_gong.errors import (
     GongApiError,
@@ -134,7 +135,11 @@ class GongClient:
         self.backoff_base_seconds = backoff_base_seconds
         self.backoff_max_seconds = backoff_max_seconds
         self.timeout = (min(10.0, timeout_seconds), timeout_seconds)
-        self.session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            session.mount("https://", wire.TimedAdapter())
+            session.mount("http://", wire.TimedAdapter())
+        self.session = session
         self.session.headers["User-Agent"] = USER_AGENT
         self._auth = _GongAuth(authorization, renew_authorization)
         self._sleep = sleep
@@ -254,6 +259,7 @@ class GongClient:
         with self._counting:
             self.requests_sent += 1
         started = time.monotonic()
+        wire.forget()
         try:
             response = self.session.request(
                 endpoint.method,
@@ -263,11 +269,11 @@ class GongClient:
                 auth=self._auth,
                 timeout=self.timeout,
             )
-            # when it really left (`elapsed` runs from the send to the answer's headers), and
-            # when the answer came: Gong counted it in between (see ratelimit)
+            # when it left (`elapsed` runs from the send to the answer's headers), when its
+            # last byte was written and when the answer came: Gong counted it in between
             answered = time.monotonic()
             self.limiter.sent(slot, answered - response.elapsed.total_seconds())
-            self.limiter.answered(slot, answered)
+            self.limiter.answered(slot, answered, wire.written_at())
             self.answered = True
             content = response.content
         except (requests.Timeout, requests.ConnectionError) as exc:

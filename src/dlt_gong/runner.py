@@ -18,6 +18,7 @@ from typing import Any
 import click
 import dlt
 from dlt.common.pipeline import LoadInfo, get_dlt_pipelines_dir
+from dlt.common.runtime.collector import NULL_COLLECTOR
 from filelock import FileLock, Timeout
 
 from dlt_gong import endpoints as ep
@@ -114,7 +115,7 @@ def run_pipeline(
     lock = _one_run_at_a_time(pipeline)
     try:
         _refuse_stale_destination(pipeline)
-        return _run_locked(pipeline, source)
+        return _run_locked(pipeline, source, progress)
     finally:
         lock.release()
 
@@ -135,7 +136,7 @@ def _one_run_at_a_time(pipeline: dlt.Pipeline) -> FileLock:
     return lock
 
 
-def _run_locked(pipeline: dlt.Pipeline, source: Any) -> RunReport:
+def _run_locked(pipeline: dlt.Pipeline, source: Any, progress: str = "log") -> RunReport:
     incremental = bool(_previous_positions(pipeline).get("calls_started"))
     started = time.monotonic()
     client = client_of(source)
@@ -150,9 +151,15 @@ def _run_locked(pipeline: dlt.Pipeline, source: Any) -> RunReport:
             undone = undo_interrupted_jobs(pipeline)  # a killed load must not load rows twice
         pending = pipeline.run()
         if packages:
+            # dlt's display would print its three steps for every package (hundreds of
+            # lines on a thousand calls): a line a package says as much
+            on_package = None
+            if progress == "log":
+                pipeline.collector, on_package = NULL_COLLECTOR, _print
             packaged = run_in_packages(
-                pipeline, source, loader_file_format=file_format, package_bytes=packages
-            )
+                pipeline, source, loader_file_format=file_format, package_bytes=packages,
+                on_package=on_package,
+            )  # fmt: skip
             info, counts = packaged.info, packaged.row_counts
         else:
             info, counts = _one_package(pipeline, source, file_format)
@@ -221,10 +228,14 @@ def _file_format(pipeline: dlt.Pipeline) -> Any:
     return None
 
 
+def _print(line: str) -> None:
+    print(line, flush=True)
+
+
 def _collector(progress: str) -> Any:
     """dlt's progress display; the log one without psutil's memory stats."""
     if progress == "none":
-        return dlt.progress.log(log_period=3600, dump_system_stats=False)
+        return NULL_COLLECTOR
     if progress == "log":
         return dlt.progress.log(log_period=5, dump_system_stats=False)
     return progress
