@@ -340,7 +340,7 @@ def run_in_packages(
             steps = ", ".join(
                 f"{s.step} {(s.finished_at - s.started_at).total_seconds():.1f} s"
                 for s in (trace.steps if trace is not None else [])
-                if s.finished_at is not None
+                if s.finished_at is not None and s.step != "run"  # "run": the three together
             )
             rows = sum(n for t, n in done.row_counts.items() if not t.startswith("_dlt"))
             line = (
