@@ -94,21 +94,9 @@ def readme_figures(results: dict[str, Any]) -> str:
         for s in sizes.values()
         if s.get("ours")
     ]
-    peaks = [
-        f"{_peak(s.get('throttled')):,.0f} MB at {_calls(s):,} calls"
-        for s in sizes.values()
-        if s.get("throttled")
-    ]
-    pg = [
-        f"{_peak(s.get('postgres')):,.0f} MB into PostgreSQL at {_calls(s):,} calls"
-        for s in sizes.values()
-        if s.get("postgres")
-    ]
-    fast = [
-        f"{_peak(s.get('ours')):,.0f} MB at {_calls(s):,} calls"
-        for s in sizes.values()
-        if s.get("ours")
-    ]
+    peaks = _peaks(sizes, "throttled", "at")
+    pg = _peaks(sizes, "postgres", "into PostgreSQL at")
+    fast = _peaks(sizes, "ours", "at")
     date = str(results["date"])[:10]
     largest = max(_calls(s) for s in sizes.values())
     lines = [
@@ -148,6 +136,15 @@ def _floor(s: dict[str, Any]) -> int:
 
 def _floor_seconds(s: dict[str, Any]) -> float:
     return _floor(s) / SANDBOX_PER_SECOND
+
+
+def _peaks(sizes: dict[str, Any], run: str, where: str) -> list[str]:
+    """Each size's peak memory in `run`, as in "320 MB at 2,835 calls"."""
+    return [
+        f"{_peak(s.get(run)):,.0f} MB {where} {_calls(s):,} calls"
+        for s in sizes.values()
+        if s.get(run)
+    ]
 
 
 def _calls(s: dict[str, Any]) -> int:

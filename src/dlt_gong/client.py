@@ -148,7 +148,7 @@ class GongClient:
         """Every HTTP request sent, retries included: what Gong counts against the quota."""
         self._counting = threading.Lock()  # pages are prefetched on another thread
         self._wire: contextlib.AbstractContextManager[Any] = (
-            threading.Lock() if requests_per_second else contextlib.nullcontext()
+            threading.Lock() if self.paced else contextlib.nullcontext()
         )
         """Paced, one request on the wire at a time. Gong counts a request when it reaches
         it; two in flight can arrive closer together than they were sent (the first one's
