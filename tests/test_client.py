@@ -419,16 +419,18 @@ def _pages(key: str, n: int) -> list[Any]:
             for i in range(n)]  # fmt: skip
 
 
-@pytest.mark.parametrize(("per_second", "on_the_wire"), [(100, 1), (None, 2)])
+@pytest.mark.parametrize(
+    ("per_second", "in_flight", "on_the_wire"), [(100, 1, 1), (100, 3, 2), (None, 3, 2)]
+)
 def test_the_next_page_is_requested_while_this_one_is_used(
-    per_second: int | None, on_the_wire: int
+    per_second: int | None, in_flight: int, on_the_wire: int
 ) -> None:
-    """Paced, one request on the wire at a time (Gong counts them as they arrive); unpaced,
-    the two sequences' requests go side by side."""
+    """Paced or not, the two sequences' requests go side by side (a far Gong answers in
+    most of a second), up to `max_in_flight`; with 1, one request on the wire at a time."""
     s = SlowSession(
         0.05, {"/v2/calls/extensive": _pages("calls", 4), "/v2/users": _pages("users", 4)}
     )
-    c, _ = client(s, requests_per_second=per_second)
+    c, _ = client(s, requests_per_second=per_second, max_in_flight=in_flight)
     paths = {"calls": "/v2/calls/extensive", "users": "/v2/users"}
     prefetched: dict[str, list[bool]] = {"calls": [], "users": []}
 
@@ -451,3 +453,67 @@ def test_the_next_page_is_requested_while_this_one_is_used(
     assert prefetched == {"calls": [True] * 3, "users": [True] * 3}
     assert s.most_in_flight == on_the_wire  # two sequences and their prefetches
     assert c.requests_sent == 8
+
+
+def test_no_more_than_max_in_flight_requests_are_on_the_wire() -> None:
+    """Six parents' requests asked ahead side by side (`GongClient.ahead`): at most
+    `max_in_flight` on the wire, and the answers come back in the parents' order."""
+    s = SlowSession(0.05, {"/v2/users": _pages("users", 1) * 6})
+    c, _ = client(s, requests_per_second=None, max_in_flight=2)
+    got = list(c.ahead(lambda n: (n, list(c.items(ep.USERS))), range(6)))
+    assert [n for n, _ in got] == [0, 1, 2, 3, 4, 5]
+    assert s.most_in_flight == 2
+    assert c.requests_sent == 6
+
+
+def test_ahead_sends_nothing_past_a_consumer_that_stopped() -> None:
+    """A consumer that takes one answer and stops: only the answers asked ahead were sent."""
+    s = SlowSession(0.01, {"/v2/users": _pages("users", 1) * 6})
+    c, _ = client(s, requests_per_second=None, max_in_flight=2)
+    answers = c.ahead(lambda n: list(c.items(ep.USERS)), range(6))
+    assert next(answers) == [[{"id": "users0"}]]
+    answers.close()
+    c._ahead.shutdown(wait=True)  # type: ignore[union-attr]
+    assert c.requests_sent <= 3  # the one used, and at most max_in_flight asked ahead
+
+
+def test_a_request_in_flight_is_dated_at_its_write() -> None:
+    """Three requests granted at 0 and written at 0.01, their answers still on the way (a
+    far Gong): the window counts each from its write plus `reached_within`, so the next
+    three go 1.11 s later, not after the answers."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
+    slots = [limiter.acquire() for _ in range(3)]
+    for slot in slots:
+        limiter.written(slot, 0.01)
+    went = []
+    for _ in range(3):
+        limiter.acquire()
+        went.append(now[0])
+    assert went == pytest.approx([0.01 + limiter.reached_within + limiter.window] * 3)
+
+
+def test_a_waiting_request_goes_as_soon_as_a_write_dates_a_slot_earlier() -> None:
+    """A fourth request waits for the window while three are in flight, undated (counted
+    within an hour, at the latest). Their writes date them: it goes then, not an hour
+    later: the waiter is told, it does not sleep out the wait it first computed."""
+    now = [0.0]
+    limiter = SlidingWindowLimiter(3, counted_within=3600.0, clock=lambda: now[0])
+    slots = [limiter.acquire() for _ in range(3)]
+    got: list[Any] = []
+    fourth = threading.Thread(target=lambda: got.append(limiter.acquire()))
+    fourth.start()
+    deadline = time.monotonic() + 30
+    while not limiter._moved._waiters and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.001)  # until the fourth is waiting
+    assert limiter._moved._waiters  # type: ignore[attr-defined]
+    now[0] = 1.2
+    for slot in slots:
+        limiter.written(slot, 0.05)  # counted by 0.15: out of the window at 1.2
+    fourth.join(timeout=60)
+    assert not fourth.is_alive()
+    assert got == [[1.2 + 3600.0, 1.2]]

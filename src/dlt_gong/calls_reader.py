@@ -23,6 +23,13 @@ whole sub-window is in:
   so even a small quota moves the position every day, and sizes the rest in sub-windows
   of no more pages than that first one held. A load the quota does not stop forgets it.
 
+* Side by side. The slices of a split window are read up to `lanes` at once (the client's
+  `max_in_flight`), each its own pagination sequence: behind a far Gong one sequence gets
+  a page an answer's time, slower than Gong's pace. A `Done` is still handed on only for
+  a sub-window whose earlier sub-windows are all done, so positions move as before. After
+  a quota stop (a learned `span`) the narrow first sub-window is read alone, so it fits
+  the day's quota.
+
 The last sub-window of an incremental load has no end (`toDateTime` left out, as before):
 once read it moves the position to the newest call start it held, and each run re-reads
 the lookback before that, for calls Gong processed late.
@@ -32,7 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -71,6 +78,21 @@ class Done:
     position: datetime | None
 
 
+@dataclass
+class _Lane:
+    """A sub-window being read, or waiting its turn, and what its reading learned."""
+
+    piece: Piece
+    reading: Generator[list[dict[str, Any]], None, list[Piece] | Done] | None = None
+    done: Done | None = None
+    pages: int = 0
+    """Pages of it read so far (what the quota left room for, if it stops)."""
+    pages_of: int | None = None
+    """The pages Gong said it holds."""
+    slices: list[Piece] = field(default_factory=list)
+    """What to read instead, when its first page said it holds too many pages."""
+
+
 class CallsReader:
     """Reads a calls window in sub-windows; yields pages of calls and `Done` markers."""
 
@@ -84,6 +106,7 @@ class CallsReader:
         now: datetime,
         max_pages: int = MAX_SEQUENCE_PAGES,
         span: timedelta | None = None,
+        lanes: int = 1,
     ) -> None:
         self.client = client
         self.endpoint = endpoint
@@ -93,15 +116,14 @@ class CallsReader:
         self.max_pages = max(1, max_pages)
         self.span = span
         """Cut the window into sub-windows this wide up front (learned from a quota stop)."""
+        self.lanes = 1 if span is not None else max(1, lanes)
+        """Sub-windows read side by side at most (one after a quota stop: see above)."""
         self.refusals = 0
         self.splits = 0
         self.done = 0
         """Sub-windows read to their end."""
-        self.current: Piece | None = None
-        self.pages_in_current = 0
-        """Pages of the sub-window being read (what the quota left room for, if it stops)."""
-        self.pages_of_current: int | None = None
-        """The pages Gong said the sub-window being read holds."""
+        self._first: _Lane | None = None
+        """The oldest sub-window not done: where a quota stop leaves the position."""
 
     def body(self, piece: Piece) -> dict[str, Any]:
         body_filter: dict[str, Any] = {"fromDateTime": gong_datetime(piece.start)}
@@ -112,35 +134,69 @@ class CallsReader:
 
     def read(self, start: datetime, end: datetime | None) -> Iterator[list[dict[str, Any]] | Done]:
         """Pages of calls (lists of Gong's call items) and a `Done` after each sub-window,
-        oldest sub-window first."""
-        todo = list(reversed(_cut(Piece(start, end), self.span, self.now)))
-        while todo:
-            piece = todo.pop()
-            more = yield from self._read(piece)
-            todo.extend(reversed(more))
+        in the sub-windows' order of time; up to `lanes` of them read side by side, their
+        pages interleaved."""
+        lanes = [_Lane(p) for p in _cut(Piece(start, end), self.span, self.now)]
+        try:
+            while lanes:
+                while lanes and lanes[0].done is not None:
+                    done = lanes.pop(0).done
+                    assert done is not None
+                    yield done
+                if not lanes:
+                    return
+                self._first = lanes[0]
+                turn = [ln for ln in lanes if ln.done is None][: self.lanes]
+                for lane in turn:  # their first requests go out together
+                    if lane.reading is None:
+                        lane.reading = self._read(lane, self._start(lane))
+                for lane in turn:
+                    assert lane.reading is not None
+                    try:
+                        yield next(lane.reading)
+                    except StopIteration as stop:
+                        if isinstance(stop.value, Done):
+                            lane.done = stop.value
+                        else:  # split or refused: read these instead, in its place
+                            at = lanes.index(lane)
+                            lanes[at : at + 1] = [_Lane(p) for p in stop.value]
+                        break  # the lanes changed: start the round again
+        finally:
+            for lane in lanes:
+                if lane.reading is not None:
+                    lane.reading.close()
 
-    def _read(self, piece: Piece) -> Generator[list[dict[str, Any]] | Done, None, list[Piece]]:
-        """One sub-window; returns the sub-windows to read instead when it was split."""
-        newest: datetime | None = None
-        self.current, self.pages_in_current, self.pages_of_current = piece, 0, None
-        slices: list[Piece] = []
+    def _start(self, lane: _Lane) -> Iterator[dict[str, Any]]:
+        """The sub-window's pagination sequence, its first request sent."""
+        piece = lane.piece
 
         def small_enough(page: dict[str, Any]) -> bool:
             """Judged on the first page, before the second is asked for."""
-            if self.pages_in_current == 0:
+            if lane.pages == 0:
                 items = page.get(self.endpoint.data_key or "") or []
                 records = page.get("records") or {}
                 total = records.get("totalRecords")
                 if isinstance(total, int) and items:
-                    self.pages_of_current = math.ceil(total / len(items))
-                slices.extend(self._slices(piece, records, len(items)) or [])
-            return not slices
+                    lane.pages_of = math.ceil(total / len(items))
+                lane.slices.extend(self._slices(piece, records, len(items)) or [])
+            return not lane.slices
 
-        pages = self.client.sequence(self.endpoint, body=self.body(piece), keep_going=small_enough)
+        return self.client.sequence(
+            self.endpoint, body=self.body(piece), keep_going=small_enough, eager=True
+        )
+
+    def _read(
+        self, lane: _Lane, pages: Iterator[dict[str, Any]]
+    ) -> Generator[list[dict[str, Any]], None, list[Piece] | Done]:
+        """One sub-window's pages; returns its `Done`, or the sub-windows to read instead
+        when it was split or its cursor refused."""
+        piece = lane.piece
+        newest: datetime | None = None
+
         try:
             for page in pages:
                 items = page.get(self.endpoint.data_key or "") or []
-                self.pages_in_current += 1
+                lane.pages += 1
                 for call in items:
                     started = (call.get("metaData") or {}).get("started")
                     if started:
@@ -157,17 +213,16 @@ class CallsReader:
                     f"{self.endpoint.name}: Gong refused the paging cursor of calls from "
                     f"{gong_datetime(piece.start)} again and again ({exc})"
                 ) from None
-            self.max_pages = max(1, min(self.max_pages, self.pages_in_current) // 2)
+            self.max_pages = max(1, min(self.max_pages, lane.pages) // 2)
             return halves
-        if slices:
+        if lane.slices:
             self.splits += 1
-            return slices
+            return lane.slices
         if self.span is not None and self.done == 0:
             # the quota's measure: later sub-windows hold no more pages than this one did
-            self.max_pages = max(1, min(self.max_pages, self.pages_in_current))
+            self.max_pages = max(1, min(self.max_pages, lane.pages))
         self.done += 1
-        yield Done(piece.end if piece.end is not None else newest)
-        return []
+        return Done(piece.end if piece.end is not None else newest)
 
     def _slices(
         self, piece: Piece, records: Mapping[str, Any], page_size: int
@@ -188,13 +243,14 @@ class CallsReader:
 
     def span_after_quota_stop(self) -> timedelta | None:
         """The sub-window width that would have held half the pages the quota let the
-        current sub-window get through (None when nothing is known)."""
-        piece = self.current
-        if piece is None:
+        oldest sub-window not done get through (None when nothing is known)."""
+        lane = self._first
+        if lane is None:
             return None
+        piece = lane.piece
         width = (piece.end or self.now) - piece.start
-        done = max(1, self.pages_in_current)
-        holds = max(done, self.pages_of_current or 2 * done)
+        done = max(1, lane.pages)
+        holds = max(done, lane.pages_of or 2 * done)
         return max(MIN_SPLIT, width * done / holds / 2)
 
 

@@ -10,10 +10,16 @@ When Gong counts a request it does not say (guess: as it arrives, before the wor
 each request is dated at the latest moment Gong can have counted it, the earliest of:
 
 * when its answer came back (Gong had counted it by then);
-* `reached_within` after its last byte was written (`wire.written_at`): the network and
-  Gong's front end (guess: 0.1 s), which the sandbox's ``late_count`` fault stands for;
-* `counted_within` after it was granted or left, when the write was not timed (a request
-  still in flight, a session without `wire.TimedAdapter`).
+* `reached_within` after its last byte was written (`wire.forget`'s hook tells it the
+  moment the write ends, while the answer is still on its way): the network and Gong's
+  front end (guess: 0.1 s), which the sandbox's ``late_count`` fault stands for;
+* `counted_within` after it was granted or left, until its write is timed (a request not
+  yet written, a session without `wire.TimedAdapter`).
+
+Several requests may be in flight at once (`GongClient.max_in_flight`): behind a far Gong
+each answer takes most of a second, and one request at a time would run at one a second.
+Dating each request at its write, not its answer, keeps the window as short as when Gong
+answers at once; a request still in flight is dated at its write plus `reached_within`.
 
 Dated when `requests` started its timer, with a 0.05 s margin (what this module did
 first), requests met a 429 in two of three benchmark runs. Traced against the sandbox on
@@ -54,6 +60,9 @@ class SlidingWindowLimiter:
         self.window = 1.0 + margin_seconds
         self._slots: list[list[float]] = []  # [when Gong counted it at the latest, when it left]
         self._lock = threading.Lock()
+        self._moved = threading.Condition(self._lock)
+        """Notified when a slot is dated earlier (its write or answer): a thread waiting
+        for the window recomputes its wait instead of sleeping out a stale one."""
         self._clock = clock
         self._sleep = sleep
 
@@ -71,7 +80,18 @@ class SlidingWindowLimiter:
                     self._slots.append(slot)
                     return slot
                 oldest = min(s[0] for s in self._slots)
-                self._sleep(max(1e-3, self.window - (now - oldest)))
+                self._wait(max(1e-3, self.window - (now - oldest)))
+
+    def _wait(self, seconds: float) -> None:
+        """Waits with the lock released, so requests in flight can date their slots."""
+        if self._sleep is time.sleep:
+            self._moved.wait(seconds)
+            return
+        self._lock.release()  # an injected sleep (tests' clock): no notification needed
+        try:
+            self._sleep(seconds)
+        finally:
+            self._lock.acquire()
 
     def sent(self, slot: list[float] | None, at: float) -> None:
         """The request of ``slot`` left at ``at`` (this limiter's clock): later than granted
@@ -81,6 +101,16 @@ class SlidingWindowLimiter:
         with self._lock:
             if at > slot[1]:
                 slot[0], slot[1] = at + self.counted_within, at
+
+    def written(self, slot: list[float] | None, at: float) -> None:
+        """The request of ``slot`` was written at ``at``: Gong counts it within
+        `reached_within` of that, so the window need not wait for its answer (with a far
+        Gong, several requests are in flight and each answer takes most of a second)."""
+        if slot is None:
+            return
+        with self._lock:
+            slot[0] = min(slot[0], max(at, slot[1]) + self.reached_within)
+            self._moved.notify_all()
 
     def answered(self, slot: list[float] | None, at: float, written: float | None = None) -> None:
         """The answer to ``slot`` came back at ``at``, its request written at ``written`` (if
@@ -93,3 +123,4 @@ class SlidingWindowLimiter:
             if written is not None:
                 latest = min(latest, max(written, slot[1]) + self.reached_within)
             slot[0] = latest
+            self._moved.notify_all()

@@ -98,6 +98,7 @@ def gong_source(
     aggregation_period: str = "DAY",
     interaction_stats_period: str = "DAY",
     requests_per_second: int | None = 3,
+    max_in_flight: int = 3,
     max_retry_after_seconds: float = 300.0,
     now: str | date | datetime | None = None,
     reconcile_days: float = DEFAULT_RECONCILE_DAYS,
@@ -138,6 +139,10 @@ def gong_source(
             WEEK or MONTH. Gong has no period parameter there, so each period is one
             request: a year costs 52 or 12 requests instead of one per active day.
         requests_per_second: your company's Gong rate limit (3 unless Gong raised it).
+        max_in_flight: requests on the wire at once at most (3: Gong is said to allow 3
+            concurrent requests a company). Behind a far Gong each answer takes most of a
+            second, so requests go side by side to keep to `requests_per_second`; raise it
+            only if Gong answers slower than a second and allows more at once.
         max_retry_after_seconds: the longest 429 wait honoured; a longer one means the
             daily quota is spent, and the load stops cleanly instead of sleeping.
         now: the instant the load takes as now (default: the current time). Stats windows
@@ -180,6 +185,7 @@ def gong_source(
         session.authorization if session else credentials.authorization,
         describe_credentials=credentials.describe(),
         requests_per_second=requests_per_second or None,
+        max_in_flight=max_in_flight,
         max_retry_after_seconds=max_retry_after_seconds,
         renew_authorization=session.renew if session else None,
     )
@@ -335,22 +341,31 @@ def _per_parent(
             return {"params": {**fixed, param: key}}
         return {"body": _put(fixed, param, key)}
 
-    def fetch(key: Any, seen: set[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
-        for value in values:
-            for items in client.items(table.endpoint, **request(key, value)):
-                for item in items:
-                    for row in _rows(table, item):
-                        if table.each is not None and table.each.column:
-                            row = {table.each.column: value, **row}
-                        if link.column:
-                            row = {link.column: key, **row}
-                        if link.column:  # keyed by its parent: no other parent lists it
-                            yield row
-                            continue
-                        found = tuple(row.get(k) for k in table.primary_key)
-                        if found not in seen:
-                            seen.add(found)
-                            yield row
+    def fetch(key: Any) -> list[tuple[str | None, list[dict[str, Any]]]]:
+        """Every page of one parent's requests (a parent's are few, and small)."""
+        return [
+            (value, items)
+            for value in values
+            for items in client.items(table.endpoint, **request(key, value))
+        ]
+
+    def rows_of(
+        key: Any, pages: list[tuple[str | None, list[dict[str, Any]]]], seen: set[tuple[Any, ...]]
+    ) -> Iterator[dict[str, Any]]:
+        for value, items in pages:
+            for item in items:
+                for row in _rows(table, item):
+                    if table.each is not None and table.each.column:
+                        row = {table.each.column: value, **row}
+                    if link.column:
+                        row = {link.column: key, **row}
+                    if link.column:  # keyed by its parent: no other parent lists it
+                        yield row
+                        continue
+                    found = tuple(row.get(k) for k in table.primary_key)
+                    if found not in seen:
+                        seen.add(found)
+                        yield row
 
     replace = reconcile.replaces(table, options)
 
@@ -360,8 +375,11 @@ def _per_parent(
         a partial one when the quota stopped it, and then every request here is refused:
         so a child table is replaced only when its parent and itself were read whole."""
         seen: set[tuple[Any, ...]] = set()  # this run's rows (the parent's one item)
+        keys = [item[link.key] for item in parents if item.get(link.key) is not None]
+        # each parent's requests are independent: asked side by side, used in order
         found = (
-            list(fetch(item[link.key], seen)) for item in parents if item.get(link.key) is not None
+            list(rows_of(key, pages, seen))
+            for key, pages in zip(keys, client.ahead(fetch, keys), strict=True)
         )
         yield from reconcile.whole_table(found, replace)
 
@@ -434,11 +452,10 @@ def _calls(
     @_stop_on_quota
     def calls() -> Iterator[list[dict[str, Any]]]:
         family = _selected(members)
-        # unpaced, a page's own requests go out as it is read, while dlt writes the page
-        # before: paced at 3/s the pacing is the wait, and a page held ahead costs memory
-        ahead = [] if client.paced else [
-            start for name, start in shared["ahead"].items() if name in family
-        ]  # fmt: skip
+        # a page's own requests (transcripts) go out as it is read, side by side with the
+        # next page of calls, while dlt writes the page before: behind a far Gong, one
+        # request at a time would run at one a second, not at Gong's 3
+        ahead = [start for name, start in shared["ahead"].items() if name in family]
         source_state = dlt.current.source_state()
         positions = calls_positions(source_state, options.start, options.end)
         end = options.end
@@ -460,6 +477,7 @@ def _calls(
             content_selector=options.content_selector,
             now=options.now,
             span=timedelta(seconds=learned) if learned else None,
+            lanes=client.max_in_flight,
         )
 
         def quota_stopped() -> None:
@@ -739,8 +757,12 @@ def _stats_per_period(
     def rows_of(users: list[dict[str, Any]], start: date, end: date) -> list[dict[str, Any]]:
         return [rows.interaction_row(u, start, end, period) for u in users]
 
-    def quiet(start: date, end: date) -> Iterator[list[dict[str, Any]]]:
-        found = ask(start, end)
+    def quiet(
+        start: date, end: date, found: list[dict[str, Any]] | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Quiet periods asked together (`found`: that answer, when already asked)."""
+        if found is None:
+            found = ask(start, end)
         if not found:
             return
         spans = period_spans(start, end, period)
@@ -766,13 +788,15 @@ def _stats_per_period(
             return
         begin = window.start if window.resumed else probe.first_run_start()
         activity = probe(begin, window.end)
-        for each in interaction_asks(window.start, window.end, period, activity):
+        asks = list(interaction_asks(window.start, window.end, period, activity))
+        # the periods are independent requests: asked side by side, used in order, and the
+        # position moves only past periods whose answers are in
+        answers = client.ahead(lambda each: ask(each.start, each.end), asks)
+        for each, found in zip(asks, answers, strict=True):
             if each.gap:
-                yield from quiet(each.start, each.end)
-            else:
-                found = ask(each.start, each.end)
-                if found:
-                    yield rows_of(found, each.start, each.end)
+                yield from quiet(each.start, each.end, found)
+            elif found:
+                yield rows_of(found, each.start, each.end)
             window.complete(state, each.end - timedelta(days=1))
 
     return dlt.resource(stats, **_hints(table))

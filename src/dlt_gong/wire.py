@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from requests.adapters import HTTPAdapter
@@ -26,10 +27,15 @@ _written = threading.local()
 
 
 class _Timed:
-    """Notes, for the thread sending, when the request was written."""
+    """Notes, for the thread sending, when the request was written, and tells the hook
+    `on_written` set for it at once: with several requests in flight, the rate limiter
+    needs that bound while the answer is still on its way, not after it."""
 
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _written.at = time.monotonic()
+        at = _written.at = time.monotonic()
+        hook: Callable[[float], None] | None = getattr(_written, "hook", None)
+        if hook is not None:
+            hook(at)
         return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
 
@@ -60,9 +66,11 @@ class TimedAdapter(HTTPAdapter):
         }
 
 
-def forget() -> None:
-    """Before a request: nothing written yet on this thread."""
+def forget(on_written: Callable[[float], None] | None = None) -> None:
+    """Before a request: nothing written yet on this thread; `on_written(at)` is called
+    when this thread's next request has been written."""
     _written.at = None
+    _written.hook = on_written
 
 
 def written_at() -> float | None:
