@@ -35,18 +35,33 @@ def test_stats_count_exactly(make_sandbox):
             "POST /v2/calls/transcript": 1,
         },
         "by_status": {"200": 3, "401": 1, "404": 3, "429": 1},
+        "concurrency": {
+            "in_flight": 0,
+            "most_in_flight": 1,
+            "refused": 0,
+            "max_concurrent_requests": None,
+        },
+        "delayed_seconds": 0.0,
     }
     assert sb.stats() == expected
     assert requests.get(f"{sb.url}/_sandbox/stats").json() == expected
-    assert requests.post(f"{sb.url}/_sandbox/reset").json() == {
+    zero = {
         "requests": 0,
         "by_endpoint": {},
         "by_status": {},
+        "concurrency": {
+            "in_flight": 0,
+            "most_in_flight": 0,
+            "refused": 0,
+            "max_concurrent_requests": None,
+        },
+        "delayed_seconds": 0.0,
     }
+    assert requests.post(f"{sb.url}/_sandbox/reset").json() == zero
     assert sb.stats()["requests"] == 0
     get(sb, "/v2/workspaces")
     sb.reset_stats()
-    assert sb.stats() == {"requests": 0, "by_endpoint": {}, "by_status": {}}
+    assert sb.stats() == zero
 
 
 def test_every_exchange_reaches_the_observers(make_sandbox):

@@ -4,6 +4,8 @@ A ``/v2`` request goes through what Gong does, in order: the gateway (where inje
 503 and 429 bursts happen), authentication (401), the company's rate limits (429),
 routing (404/405), the body (415/400), the endpoint's OAuth scope (401), the endpoint
 itself (200, or Gong's 400/404), and finally transport faults (slow, truncated, reset).
+Before all of it, on arrival, the optional cap on concurrent requests (429); after it,
+the answer waits out its latency (``latency.py``) on the event loop, so answers overlap.
 The endpoint handlers only parse, page and shape; the answers come from
 :class:`~dlt_gong.sandbox.company.Company`.
 """
@@ -18,7 +20,7 @@ import re
 import secrets
 import string
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +39,7 @@ from dlt_gong.sandbox.errors import BadRequestError, GongError, NotFoundError
 from dlt_gong.sandbox.exchange import Exchange
 from dlt_gong.sandbox.extra_endpoints import ExtraEndpoints
 from dlt_gong.sandbox.faults import FaultPlan
+from dlt_gong.sandbox.latency import items_in
 from dlt_gong.sandbox.oauth import TOKEN_PATH
 from dlt_gong.sandbox.paging import fingerprint, page_of
 from dlt_gong.sandbox.parsing import (
@@ -79,12 +82,14 @@ def _json(payload: Mapping[str, Any]) -> bytes:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A response decided but not sent yet (``fault``: the injected fault that made it)."""
+    """A response decided but not sent yet (``fault``: the injected fault that made it;
+    ``items``: the items of its list, which its latency depends on)."""
 
     status: int
     body: bytes
     headers: dict[str, str]
     fault: str | None = None
+    items: int = 0
 
 
 @dataclass(frozen=True)
@@ -177,51 +182,65 @@ class GongApi:
     # -- the pipeline -----------------------------------------------------------------------
 
     async def handle(self, request: Request) -> Response:
-        """Serve one ``/v2`` request (the Starlette endpoint)."""
-        raw = await request.body()
+        """Serve one ``/v2`` request (the Starlette endpoint): in flight from here until
+        just before its answer's first byte (``_SandboxResponse``), or refused at once
+        when the cap on concurrent requests is reached."""
         method = request.method.upper()
+        endpoint, params, label = self.match(method, request.url.path)
+        in_flight = self.state.stats.in_flight
+        if not in_flight.arrive():
+            return await self._refused(request, method, endpoint, label)
+        try:
+            return await self._serve(request, method, endpoint, params, label)
+        except BaseException:
+            in_flight.leave()  # no response will count it out
+            raise
+
+    async def _serve(self, request: Request, method: str, endpoint: Endpoint | None,
+                     params: dict[str, str], label: str) -> Response:  # fmt: skip
+        raw = await request.body()
         path = request.url.path
         query = dict(request.query_params)
         plan = self.state.faults.plan()
-        endpoint, params, label = self.match(method, path)
         # building a page of transcripts takes a while: do it off the event loop, so the
         # instruments and other requests stay responsive
         outcome = await run_in_threadpool(
             self._process, request, method, path, query, raw, plan, endpoint, params
         )
-        exchange = Exchange(
-            method=method,
-            path=path,
-            query=query,
-            request_body=raw,
-            status=outcome.status,
-            response_headers=dict(outcome.headers),
-            response_body=outcome.body,
-            request_headers=(
-                {"content-type": request.headers["content-type"]}
-                if "content-type" in request.headers
-                else {}
-            ),
-            endpoint=endpoint.label if endpoint else None,
-            fault=outcome.fault,
-        )
-        delay = self.state.config.faults.slow_seconds if plan.slow else 0.0
+        exchange = _exchange(request, method, raw, outcome, endpoint)
+        latency = self.state.latency.delay(outcome.items if outcome.status == 200 else 0)
+        delay = latency + (self.state.config.faults.slow_seconds if plan.slow else 0.0)
+        sleep, leave = self.state.latency.sleep, self.state.stats.in_flight.leave
         if plan.kind == "reset":
             cut = max(1, len(outcome.body) // 2)
             exchange = _replace(exchange, status=0, response_body=outcome.body[:cut], fault="reset")
-            return _SandboxResponse(outcome, self._observer(label, "reset", exchange), delay, cut)
+            observe = self._observer(label, "reset", exchange, latency)
+            return _SandboxResponse(outcome, observe, delay, cut, sleep, leave)
         if plan.kind == "truncated" and outcome.status == 200:
             cut = max(1, len(outcome.body) * 2 // 3)
-            outcome = Outcome(200, outcome.body[:cut], outcome.headers, "truncated")
+            outcome = Outcome(200, outcome.body[:cut], outcome.headers, "truncated", outcome.items)
             exchange = _replace(exchange, response_body=outcome.body, fault="truncated")
         if plan.slow:
             exchange = _replace(exchange, fault=exchange.fault or "slow")
-        observe = self._observer(label, str(outcome.status), exchange)
-        return _SandboxResponse(outcome, observe, delay, None)
+        observe = self._observer(label, str(outcome.status), exchange, latency)
+        return _SandboxResponse(outcome, observe, delay, None, sleep, leave)
 
-    def _observer(self, label: str, status: str, exchange: Exchange) -> Callable[[], None]:
+    async def _refused(self, request: Request, method: str, endpoint: Endpoint | None,
+                       label: str) -> Response:  # fmt: skip
+        """Gong's 429 to a request beyond the cap on concurrent requests: before the rate
+        limiter, so neither the per-second window nor the quota counts it; its answer
+        still crosses the network (the base latency and jitter, no items)."""
+        raw = await request.body()
+        outcome = _error(new_request_id(), 429, messages.RATE_LIMIT_EXCEEDED, {"retry-after": "1"})
+        exchange = _exchange(request, method, raw, outcome, endpoint)
+        latency = self.state.latency.delay(0)
+        observe = self._observer(label, "429", exchange, latency)
+        return _SandboxResponse(outcome, observe, latency, None, self.state.latency.sleep, None)
+
+    def _observer(self, label: str, status: str, exchange: Exchange,
+                  latency: float) -> Callable[[], None]:  # fmt: skip
         def observe() -> None:
-            self.state.stats.record(label, status)
+            self.state.stats.record(label, status, latency)
             for callback in list(self.state.on_exchange):
                 try:
                     callback(exchange)
@@ -281,7 +300,8 @@ class GongApi:
         except Exception:
             log.exception("sandbox bug while serving %s %s", method, path)
             return _error(request_id, 500, messages.INTERNAL_ERROR)
-        return Outcome(200, _json({"requestId": request_id, **payload}), _headers(request_id))
+        answer = _json({"requestId": request_id, **payload})
+        return Outcome(200, answer, _headers(request_id), items=items_in(payload))
 
     @staticmethod
     def _scopes(endpoint: Endpoint, body: Mapping[str, Any]) -> list[str]:
@@ -544,27 +564,57 @@ def _replace(exchange: Exchange, **changes: Any) -> Exchange:
     return dataclasses.replace(exchange, **changes)
 
 
+def _exchange(request: Request, method: str, raw: bytes, outcome: Outcome,
+              endpoint: Endpoint | None) -> Exchange:  # fmt: skip
+    """What the observers see of a request and the answer decided for it."""
+    return Exchange(
+        method=method,
+        path=request.url.path,
+        query=dict(request.query_params),
+        request_body=raw,
+        status=outcome.status,
+        response_headers=dict(outcome.headers),
+        response_body=outcome.body,
+        request_headers=(
+            {"content-type": request.headers["content-type"]}
+            if "content-type" in request.headers
+            else {}
+        ),
+        endpoint=endpoint.label if endpoint else None,
+        fault=outcome.fault,
+    )
+
+
 class _SandboxResponse(Response):
     """Sends an :class:`Outcome`, after an optional delay, possibly dropping the connection.
 
-    ``observe`` runs just before the first byte goes out, so by the time a client has the
-    response the request is counted and every observer has seen it. With ``cut`` set the
-    response promises the whole body (Content-Length) but only ``cut`` bytes are sent and
-    the handler returns without finishing: uvicorn then closes the connection, and the
-    client sees an incomplete read.
+    The delay is awaited with ``sleep`` (the event loop's, so delayed answers overlap);
+    then ``leave`` (when given) counts the request out of the requests in flight and
+    ``observe`` runs, both just before the first byte goes out, so by the time a client has
+    the response the request is no longer in flight, it is counted and every observer has
+    seen it. With ``cut`` set the response promises the whole body (Content-Length) but
+    only ``cut`` bytes are sent and the handler returns without finishing: uvicorn then
+    closes the connection, and the client sees an incomplete read.
     """
 
     def __init__(self, outcome: Outcome, observe: Callable[[], None], delay: float,
-                 cut: int | None) -> None:  # fmt: skip
+                 cut: int | None, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 leave: Callable[[], None] | None = None) -> None:  # fmt: skip
         super().__init__(outcome.body, status_code=outcome.status, headers=outcome.headers)
         self._outcome = outcome
         self._observe = observe
         self._delay = delay
         self._cut = cut
+        self._sleep = sleep
+        self._leave = leave
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._delay:
-            await asyncio.sleep(self._delay)
+        try:
+            if self._delay:
+                await self._sleep(self._delay)
+        finally:  # a cancelled wait (shutdown) must not leave the request counted
+            if self._leave is not None:
+                self._leave()
         self._observe()
         await send(
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}

@@ -54,13 +54,27 @@ from dlt_gong.sandbox.timeutil import parse_date_time
               help="Date filters compare start or web conferences' scheduled time.")  # fmt: skip
 @click.option("--cursor-ttl-seconds", type=click.FloatRange(min=0.001), default=3600.0,
               show_default=True, help="How long a paging cursor lives.")  # fmt: skip
+@click.option("--latency", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Seconds from a request's arrival (when the rate limit counts it) to its "
+              "answer, as from a distant Gong.")  # fmt: skip
+@click.option("--latency-per-item", type=click.FloatRange(min=0), default=0.0,
+              show_default=True,
+              help="Seconds added per item of the answer's list (calls, transcripts, "
+              "users).")  # fmt: skip
+@click.option("--latency-jitter", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Each answer's latency plus or minus up to this (uniform, from --seed; "
+              "never below 0).")  # fmt: skip
+@click.option("--max-concurrent", type=click.IntRange(min=1), default=None,
+              help="Requests served at once; one more gets Gong's 429 (Retry-After 1), not "
+              "counted against the rate limit or quota [default: no cap]")  # fmt: skip
 def sandbox_command(host: str, port: int, seed: int, users: int, calls: int, days: int,
                     workspaces: int, time_zone: str, now: str | None, access_key: str,
                     access_key_secret: str, oauth_refresh_token: str | None,
                     oauth_token_seconds: float, no_rate_limit: bool, daily_quota: int | None,
                     faults: str, processing_delay_minutes: float,
                     late_call_rate: float, calls_order: str, calls_filter_time: str,
-                    cursor_ttl_seconds: float) -> None:  # fmt: skip
+                    cursor_ttl_seconds: float, latency: float, latency_per_item: float,
+                    latency_jitter: float, max_concurrent: int | None) -> None:  # fmt: skip
     """Serve a local Gong API v2 with a synthetic company until Ctrl-C."""
     try:
         config = SandboxConfig(
@@ -85,6 +99,10 @@ def sandbox_command(host: str, port: int, seed: int, users: int, calls: int, day
             calls_order=calls_order,
             calls_filter_time=calls_filter_time,
             cursor_ttl_seconds=cursor_ttl_seconds,
+            latency_seconds=latency,
+            latency_per_item_seconds=latency_per_item,
+            latency_jitter_seconds=latency_jitter,
+            max_concurrent_requests=max_concurrent,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc

@@ -165,6 +165,20 @@ class SandboxConfig:
     # Each /v2 request moves a frozen clock this far: the time a load spends paging (so
     # cursors can expire on a frozen clock); 0 = time moves only when a test moves it
     answer_seconds: float = 0.0
+    # Gong is far away, and Gong's spec promises no latency: each /v2 request is counted by
+    # the rate limiter when it arrives and answered ``latency_seconds`` later, plus
+    # ``latency_per_item_seconds`` for each item of the answer's list (a page of 100 calls
+    # with content is slower than a page of users), plus or minus a uniform jitter of up to
+    # ``latency_jitter_seconds`` drawn from ``seed`` (never below 0); 0 = answered at once.
+    # Real time, not the sandbox clock: it is about how long a client waits.
+    latency_seconds: float = 0.0
+    latency_per_item_seconds: float = 0.0
+    latency_jitter_seconds: float = 0.0
+    # Gong may allow a company only so many requests at once (third-party documentation
+    # says 3; unconfirmed): a request arriving while this many are being served (from their
+    # arrival until their answer starts) gets Gong's 429 with Retry-After 1, counted neither
+    # in the per-second window nor in the day's quota; None = no cap
+    max_concurrent_requests: int | None = None
     faults: FaultConfig = field(default_factory=FaultConfig)
     # True: calls, their parties and users carry fields the spec does not describe, as
     # when Gong ships a field before documenting it (the list is in ``unknown.py``)
@@ -197,6 +211,11 @@ class SandboxConfig:
             raise ValueError(f"calls_filter_time must be one of {', '.join(CALLS_FILTER_TIMES)}")
         if self.cursor_ttl_seconds <= 0 or self.answer_seconds < 0:
             raise ValueError("cursor_ttl_seconds must be positive and answer_seconds >= 0")
+        for name in ("latency_seconds", "latency_per_item_seconds", "latency_jitter_seconds"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+        if self.max_concurrent_requests is not None and self.max_concurrent_requests < 1:
+            raise ValueError("max_concurrent_requests must be at least 1 (None: no cap)")
         if self.page_size < 1:
             raise ValueError("page_size must be at least 1")
         if self.now is not None and self.now.tzinfo is None:

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 from dlt_gong.sandbox.auth import Authenticator
 from dlt_gong.sandbox.clock import SandboxClock
 from dlt_gong.sandbox.company import Company
+from dlt_gong.sandbox.concurrency import InFlight
 from dlt_gong.sandbox.config import SandboxConfig
 from dlt_gong.sandbox.faults import FaultInjector
 from dlt_gong.sandbox.instruments import RequestStats
+from dlt_gong.sandbox.latency import Latency
 from dlt_gong.sandbox.limits import RateLimiter
 from dlt_gong.sandbox.oauth import OAuthIssuer
 from dlt_gong.sandbox.paging import CursorCodec
@@ -37,6 +39,7 @@ class SandboxState:
     auth: Authenticator
     stats: RequestStats
     cursors: CursorCodec
+    latency: Latency
     on_exchange: list[Callable[[Exchange], None]] = field(default_factory=list)
 
     @classmethod
@@ -53,6 +56,7 @@ class SandboxState:
             limiter=RateLimiter(clock, config.rate_limit_per_second, config.daily_quota),
             faults=FaultInjector(config.faults),
             auth=Authenticator(config, OAuthIssuer(config, clock)),
-            stats=RequestStats(),
+            stats=RequestStats(InFlight(config.max_concurrent_requests)),
             cursors=CursorCodec(secret, config.cursor_ttl_seconds),
+            latency=Latency(config),
         )
