@@ -117,3 +117,25 @@ def test_sandbox_instruments_are_never_limited(make_sandbox):
     sb = make_sandbox(rate_limit_per_second=1, daily_quota=1, freeze_clock=True)
     for _ in range(5):
         assert requests.get(f"{sb.url}/_sandbox/stats").status_code == 200
+
+
+def test_requests_are_counted_when_they_arrived_in_whatever_order_they_are_handled():
+    """The window dates each request at its arrival, not when a worker thread counts it
+    (on a loaded machine that hop took over 0.1 s): requests counted out of order are
+    judged by the seconds they arrived in."""
+    from dlt_gong.sandbox.clock import SandboxClock
+    from dlt_gong.sandbox.limits import RateLimiter
+
+    limiter = RateLimiter(SandboxClock(None), per_second=3, daily_quota=None,
+                          monotonic=lambda: 99.0)  # fmt: skip
+    assert limiter.acquire(10.0) is None
+    assert limiter.acquire(10.9) is None  # counted before the one that arrived first
+    assert limiter.acquire(10.5) is None
+    refused = limiter.acquire(10.95)  # 10.0 .. 10.95: a fourth in one second
+    assert refused is not None and (refused.reason, refused.retry_after) == ("per_second", 1)
+    late = limiter.acquire(9.95)  # arrived earlier still: 9.95 .. 10.9 are four in a second
+    assert late is not None and late.reason == "per_second"
+    assert limiter.acquire(9.5) is None  # 9.5 .. 10.9 span more than a second
+    assert limiter.acquire(11.0) is None  # 10.0 is out: 10.5, 10.9, 11.0
+    assert limiter.acquire(11.45) is not None  # 10.5 .. 11.45
+    assert limiter.acquire(11.5) is None  # exactly a second after 10.5

@@ -185,19 +185,21 @@ class GongApi:
         """Serve one ``/v2`` request (the Starlette endpoint): in flight from here until
         just before its answer's first byte (``_SandboxResponse``), or refused at once
         when the cap on concurrent requests is reached."""
+        arrived = self.state.limiter.monotonic()  # the per-second window counts it from here
         method = request.method.upper()
         endpoint, params, label = self.match(method, request.url.path)
         in_flight = self.state.stats.in_flight
         if not in_flight.arrive():
             return await self._refused(request, method, endpoint, label)
         try:
-            return await self._serve(request, method, endpoint, params, label)
+            return await self._serve(request, method, endpoint, params, label, arrived)
         except BaseException:
             in_flight.leave()  # no response will count it out
             raise
 
     async def _serve(self, request: Request, method: str, endpoint: Endpoint | None,
-                     params: dict[str, str], label: str) -> Response:  # fmt: skip
+                     params: dict[str, str], label: str,
+                     arrived: float) -> Response:  # fmt: skip
         raw = await request.body()
         path = request.url.path
         query = dict(request.query_params)
@@ -205,7 +207,7 @@ class GongApi:
         # building a page of transcripts takes a while: do it off the event loop, so the
         # instruments and other requests stay responsive
         outcome = await run_in_threadpool(
-            self._process, request, method, path, query, raw, plan, endpoint, params
+            self._process, request, method, path, query, raw, plan, endpoint, params, arrived
         )
         exchange = _exchange(request, method, raw, outcome, endpoint)
         latency = self.state.latency.delay(outcome.items if outcome.status == 200 else 0)
@@ -251,7 +253,7 @@ class GongApi:
 
     def _process(self, request: Request, method: str, path: str, query: dict[str, str],
                  raw: bytes, plan: FaultPlan, endpoint: Endpoint | None,
-                 params: dict[str, str]) -> Outcome:  # fmt: skip
+                 params: dict[str, str], arrived: float | None = None) -> Outcome:  # fmt: skip
         request_id = new_request_id()
         state = self.state
         if plan.kind in ("http_502", "http_503"):
@@ -272,7 +274,9 @@ class GongApi:
                           {"www-authenticate": messages.WWW_AUTHENTICATE})  # fmt: skip
         if plan.late_count:  # the request reaches the rate limiter late (see FaultConfig)
             time.sleep(state.config.faults.late_count_seconds)
-        rejection = state.limiter.acquire()
+            if arrived is not None:
+                arrived += state.config.faults.late_count_seconds
+        rejection = state.limiter.acquire(arrived)
         if rejection is not None:
             return _error(request_id, 429, messages.RATE_LIMIT_EXCEEDED,
                           {"retry-after": str(rejection.retry_after)})  # fmt: skip
