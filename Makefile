@@ -10,7 +10,7 @@ PG_PORT ?= 55432
 # module fixtures load once); PYTEST_XDIST= runs in one process
 PYTEST_XDIST ?= -n 2 --dist loadfile
 
-.PHONY: demo test lint typecheck pytest soak bench clean erd test-orchestrators
+.PHONY: demo test lint typecheck pytest soak bench bench-large clean erd test-orchestrators
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,12 +61,19 @@ soak: $(BIN)/.installed
 	DLT_GONG_SOAK=1 $(BIN)/pytest -q -m reliability tests/reliability $(PYTEST_ARGS)
 
 ## bench: the whole run against the rate-limit floor, throughput and memory at three
-## sizes, and what each change bought; writes bench/results.md and bench/results.json
-## (most of an hour; BENCH_SCALE=0.1 for a quick look)
+## sizes, at 3/s behind latencies 0, 0.8 s and 2.0 s with Gong's concurrency cap on and
+## off, CPU per 1,000 calls beside commit 3d4ba9f, and what each change bought; writes
+## bench/results.md and bench/results.json (most of an hour; BENCH_SCALE=0.1 for a quick
+## look; BENCH_SIZES, BENCH_LATENCIES, BENCH_BEFORE_COMMIT: see bench/sizes.py)
 bench: $(BIN)/.installed
 	@dsn=$$(scripts/postgres.sh start $(PG_DIR) $(PG_PORT)) || dsn=""; \
 	DLT_GONG_BENCH_POSTGRES=$$dsn $(BIN)/python -m bench; rc=$$?; \
 	[ -z "$$dsn" ] || scripts/postgres.sh stop $(PG_DIR); exit $$rc
+
+## bench-large: the 100,000-call company alone, at 3/s and unthrottled (about half an
+## hour); writes bench/results-large.md and .json, whose memory figures results.md shows
+bench-large: $(BIN)/.installed
+	BENCH_SIZES=xlarge BENCH_OUTPUT=results-large $(BIN)/python -m bench
 
 ## erd: regenerate docs/schema.md from a sandbox load's dlt schema
 erd: $(BIN)/.installed

@@ -3,6 +3,11 @@ calls), in a process of its own (``python -m bench.child SPEC OUT``), so that th
 is that of the whole run and nothing else. The parent writes a JSON spec (the sandbox,
 the settings as dlt config, the destination) and this writes the measurements as JSON;
 an incremental re-run with nothing new follows if asked.
+
+The same child also runs an earlier commit's ``dlt_gong`` (its ``src`` ahead on
+PYTHONPATH, for CPU before and after), so it passes ``run_pipeline`` only the arguments
+that commit's takes; newer settings go as dlt config in the spec's ``env``, which older
+code ignores.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any
 
 import requests
 
-from bench.measure import TreePeak, peak_rss_mb
+from bench.measure import TreePeak, cpu_seconds, peak_rss_mb
 from bench.sandbox_process import ACCESS_KEY, ACCESS_KEY_SECRET
 
 STEPS = re.compile(r"package (\d+) loaded(?:: ([\d.]+) MB)? .*?\((.*?)\)")
@@ -69,6 +74,7 @@ def _one_run(spec: dict[str, Any]) -> dict[str, Any]:
     logging.getLogger("dlt_gong").addHandler(handler)
     logging.getLogger("dlt_gong").setLevel(logging.INFO)
     _stats(spec["url"], reset=True)
+    cpu = cpu_seconds()
     started = time.perf_counter()
     with TreePeak() as tree:
         report = run_pipeline(
@@ -86,6 +92,7 @@ def _one_run(spec: dict[str, Any]) -> dict[str, Any]:
             now=spec.get("now"),
         )
     seconds = time.perf_counter() - started
+    cpu = {k: v - cpu[k] for k, v in cpu_seconds().items()}
     logging.getLogger("dlt_gong").removeHandler(handler)
     counts = report.row_counts
     return {
@@ -97,6 +104,7 @@ def _one_run(spec: dict[str, Any]) -> dict[str, Any]:
         "read_all_seconds": handler.read_all_at,
         "peak_rss_mb": max(tree.peak, peak_rss_mb()),
         "own_peak_rss_mb": peak_rss_mb(),
+        "cpu_seconds": cpu,
     }
 
 
@@ -106,6 +114,9 @@ def main() -> None:
     os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
     os.environ["RUNTIME__LOG_LEVEL"] = "ERROR"  # dlt's per-load warnings, not measured
     out: dict[str, Any] = {"baseline_rss_mb": peak_rss_mb(), "env": spec.get("env", {})}
+    import dlt_gong  # after the baseline: it imports dlt
+
+    out["dlt_gong_source"] = str(Path(dlt_gong.__file__).parent)  # which code ran
     out["first"] = _one_run(spec)
     if spec.get("rerun"):
         out["rerun"] = _one_run(spec)

@@ -1,5 +1,5 @@
 """What a run is measured by: the peak resident memory of its process and of the
-processes it starts (dlt's normalise workers)."""
+processes it starts (dlt's normalise workers), and the CPU time they spent."""
 
 from __future__ import annotations
 
@@ -22,6 +22,15 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds (user, sys) this process and its ended children spent so far: dlt's
+    normalise processes are waited for when their pool closes, so a difference taken
+    around a run is the whole process tree's."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"user": own.ru_utime + kids.ru_utime, "sys": own.ru_stime + kids.ru_stime}
 
 
 def _rss_kb(pid: int) -> int:

@@ -2,7 +2,10 @@
 ``bench/results.json``.
 
 ``python -m bench.report`` re-renders results.md from an existing results.json. Every
-number in results.md comes from results.json, that is from one bench run.
+number in results.md comes from results.json, that is from one bench run, except the
+rows of the memory table across sizes marked as from the other file (`make bench` and
+`make bench-large` write results and results-large, and each shows the other's sizes
+there, with its date).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 RESULTS_JSON = HERE / "results.json"
 RESULTS_MD = HERE / "results.md"
+OTHER_RESULTS = {"results": "results-large", "results-large": "results"}
+"""The file each bench output shows the sizes of in its memory table across sizes."""
 
 GOAL_RATIO = 1.20
 """The whole run at Gong's limits within this many times the floor time."""
@@ -25,6 +30,9 @@ GONG_CEILING = 150
 """Calls a second Gong's 3 requests a second deliver (a page of 100 calls and one
 transcript request per page)."""
 MEMORY_GOAL_MB = 400
+UNTHROTTLED_MEMORY_GOAL_MB = 600
+CPU_GOAL = 0.5
+"""CPU per 1,000 calls at 3/s at most this fraction of the earlier commit's."""
 SANDBOX_PER_SECOND = 3
 
 
@@ -61,10 +69,15 @@ README_START = "<!-- bench figures: written by make bench -->"
 README_END = "<!-- end of bench figures -->"
 
 
-def write_report(results: dict[str, Any]) -> None:
-    """Saves the JSON, renders the Markdown, and rewrites the README's figures."""
-    RESULTS_JSON.write_text(json.dumps(results, indent=1, default=str))
-    RESULTS_MD.write_text(render(results))
+def write_report(results: dict[str, Any], stem: str = "results") -> None:
+    """Saves the JSON and renders the Markdown as ``bench/<stem>.json`` and ``.md``; for
+    ``results`` (`make bench`) also rewrites the README's figures."""
+    (HERE / f"{stem}.json").write_text(json.dumps(results, indent=1, default=str))
+    other = HERE / f"{OTHER_RESULTS.get(stem, 'results')}.json"
+    others = [json.loads(other.read_text())] if other.exists() and stem in OTHER_RESULTS else []
+    (HERE / f"{stem}.md").write_text(render(results, others))
+    if stem != "results":
+        return
     text = README.read_text()
     if README_START in text and README_END in text:
         head, rest = text.split(README_START, 1)
@@ -99,6 +112,20 @@ def readme_figures(results: dict[str, Any]) -> str:
     fast = _peaks(sizes, "ours", "at")
     date = str(results["date"])[:10]
     largest = max(_calls(s) for s in sizes.values())
+    far = [
+        f"{_calls(s):,} calls at {_latency_label(row)}, cap {_cap_label(row)}: "
+        f"{_x(_first(run)['seconds'], _floor_seconds(s))}x "
+        f"({sum(n or 0 for n in _429s(run))} 429s)"
+        for s in sizes.values()
+        for row in s.get("latency", [])
+        if (run := _latency_run(s, row)) and _first(run) and row["latency"]
+    ]
+    cpu = [
+        f"{_n(_cpu_per_1000(s, s.get('throttled')), 1)} on {_calls(s):,} calls (before: "
+        f"{_n(_cpu_per_1000(s, s.get('throttled_commit')), 1)})"
+        for s in sizes.values()
+        if s.get("throttled_commit")
+    ]
     lines = [
         f"Measured by `make bench` on {date} ({m['cpus']} CPUs, shared with other work, "
         "so read the ratios; [bench/results.md](bench/results.md) has every figure, from "
@@ -108,14 +135,30 @@ def readme_figures(results: dict[str, Any]) -> str:
         f"the floor time (the floor requests at 3 a second): {at_limits}"
         + (f"; with dlt's defaults {', '.join(before)}" if before else "")
         + ";",
+        *(
+            [
+                "- the same behind a Gong far away (each answer a latency after its request, "
+                f"with and without a cap of 3 requests at once): {'; '.join(far)};"
+            ]
+            if far
+            else []
+        ),
+        *(
+            [
+                "- CPU seconds (user + sys, the whole process tree) per 1,000 calls at 3/s: "
+                f"{'; '.join(cpu)};"
+            ]
+            if cpu
+            else []
+        ),
         f"- unthrottled, end to end with all content and transcripts: {', '.join(rates)};",
         f"- peak memory of `dlt-gong run` at 3/s (the process and any it starts): "
         f"{', '.join(peaks + pg)}; unthrottled, with two normalise processes: "
         f"{', '.join(fast)}."
         + (
-            f" The bench's largest company is {largest:,} calls, not 100,000: at Gong's 3/s "
-            "100,000 calls take over 20 minutes of requests alone, and the bench runs each "
-            "size twice within its hour; memory is shown flat across its three sizes."
+            f" The bench's largest company is {largest:,} calls: the 100,000-call runs, "
+            "over 20 minutes of requests alone at Gong's 3/s, are `make bench-large`'s "
+            "(bench/results-large.md)."
             if largest < 100_000
             else ""
         ),
@@ -173,6 +216,67 @@ def _peak(run: dict[str, Any] | None) -> float | None:
     return float(first["peak_rss_mb"]) if first else None
 
 
+def achievable_floor_seconds(
+    requests: int, mean_latency: float, in_flight: int, per_second: int = SANDBOX_PER_SECOND
+) -> float:
+    """The least time ``requests`` can take: Gong's ``per_second``, or, by Little's law,
+    ``in_flight`` requests on the wire at once, each answered ``mean_latency`` after it
+    left (3 in flight at 2.0 s: 1.5 a second), whichever is slower."""
+    return max(requests / per_second, requests * mean_latency / in_flight)
+
+
+def _429s(run: dict[str, Any] | None) -> tuple[int | None, int | None]:
+    """A run's 429s: from Gong's rate limits (per second, quota) and from its cap on
+    concurrent requests."""
+    first = _first(run)
+    if not first:
+        return None, None
+    served = first["sandbox"]
+    refused = int(served.get("concurrency", {}).get("refused", 0))
+    return int(served["by_status"].get("429", 0)) - refused, refused
+
+
+def _mean_latency(run: dict[str, Any] | None) -> float:
+    """The latency the sandbox held its answers to the run, on average."""
+    served = _first(run).get("sandbox", {})
+    return float(served.get("delayed_seconds", 0.0)) / served["requests"] if served else 0.0
+
+
+def _cpu(run: dict[str, Any] | None) -> float | None:
+    """CPU seconds (user + sys) of the run's process tree."""
+    cpu = _first(run).get("cpu_seconds")
+    return float(cpu["user"] + cpu["sys"]) if cpu else None
+
+
+def _cpu_per_1000(s: dict[str, Any], run: dict[str, Any] | None) -> float | None:
+    cpu = _cpu(run)
+    return None if cpu is None else cpu / _calls(s) * 1000
+
+
+def _latency_run(s: dict[str, Any], row: dict[str, Any]) -> dict[str, Any] | None:
+    """The run of a latency row: its own, or the size's run it is the same as."""
+    same = row.get("same_as")
+    found: dict[str, Any] | None = s.get(same) if same else row
+    return found
+
+
+def _latency_label(row: dict[str, Any]) -> str:
+    if not row["latency"] and not row["jitter"]:
+        return "0"
+    return f"{row['latency']:g} s" + (f" ± {row['jitter']:g}" if row["jitter"] else "")
+
+
+def _cap_label(row: dict[str, Any]) -> str:
+    return "off" if row["max_concurrent"] is None else f"on ({row['max_concurrent']})"
+
+
+def _in_flight(row: dict[str, Any]) -> int:
+    """The most requests the run could have on the wire: the client's own bound, and the
+    sandbox's cap when on."""
+    cap = row["max_concurrent"]
+    return int(row["max_in_flight"] if cap is None else min(row["max_in_flight"], cap))
+
+
 def _steps(run: dict[str, Any] | None) -> dict[str, float]:
     """Seconds per dlt step, summed over the run's packages."""
     total: dict[str, float] = {}
@@ -204,8 +308,11 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
 # -- sections -------------------------------------------------------------------------------
 
 
-def render(results: dict[str, Any]) -> str:
+def render(results: dict[str, Any], others: list[dict[str, Any]] | None = None) -> str:
+    """results.md from one bench run's figures; ``others``: other runs' results, whose
+    sizes the memory table across sizes shows too, each marked with its date."""
     sizes: dict[str, Any] = results["sizes"]
+    commit = results.get("before_commit", {})
     m = results["machine"]
     load = m.get("load_average_at_start")
     loads = f"; load average {load[0]:.1f} at the start" if load else ""
@@ -228,7 +335,12 @@ def render(results: dict[str, Any]) -> str:
             f"{s['size']['days']} days"
             for n, s in sizes.items()
         )
-        + ". Large is smaller than the 100,000 calls of the goals: see bench/sizes.py",
+        + (
+            ". The 100,000 calls of the goals are `make bench-large`'s "
+            "(bench/results-large.md): see bench/sizes.py"
+            if max((_calls(s) for s in sizes.values()), default=0) < 100_000
+            else ""
+        ),
         *(
             [
                 f"- the sizes ran side by side ({', '.join(results['side_by_side'])}), each "
@@ -247,6 +359,16 @@ def render(results: dict[str, Any]) -> str:
         'defaults; "before" is the same pipeline with dlt\'s defaults: one package, gzip '
         "intermediate files, 20 parallel load jobs, DuckDB's own memory limit and threads, "
         "5,000-item extract buffers, one normalise process.",
+        *(
+            [
+                f'- "before ({commit["commit"]})" in the CPU table is the code of commit '
+                f"{commit.get('full', commit['commit'])} run by the same bench child against "
+                "the same sandbox, just after ours"
+                + (f": not run ({commit['error']})" if commit.get("error") else "")
+            ]
+            if commit
+            else []
+        ),
         "",
         "## Headline",
         "",
@@ -260,27 +382,37 @@ def render(results: dict[str, Any]) -> str:
         "",
         *_throttled(sizes),
         "",
-        "## 2. Unthrottled, end to end",
+        "## 2. At Gong's limits over a real network",
+        "",
+        *_far_away(sizes),
+        "",
+        "## 3. CPU per 1,000 calls",
+        "",
+        *_cpu_table(sizes, commit.get("commit", "before")),
+        "",
+        "## 4. Unthrottled, end to end",
         "",
         *_throughput(sizes),
         "",
-        "## 3. Peak memory of the whole run",
+        "## 5. Peak memory of the whole run",
         "",
         *_memory(sizes),
         "",
-        "## 4. What each change bought (small, unthrottled)",
+        *_memory_across(sizes, others or []),
+        "",
+        "## 6. What each change bought (small, unthrottled)",
         "",
         *_ablation(sizes),
         "",
-        "## 5. Requests per table",
+        "## 7. Requests per table",
         "",
         *_requests(sizes),
         "",
-        "## 6. Incremental run with nothing new",
+        "## 8. Incremental run with nothing new",
         "",
         *_incremental(sizes),
         "",
-        "## 7. The sandbox alone",
+        "## 9. The sandbox alone",
         "",
         *_sandbox_alone(sizes),
         "",
@@ -304,6 +436,13 @@ def _headline(sizes: dict[str, Any]) -> list[str]:
                 _n(_rate(s, s.get("before")), 1),
                 _n(_peak(s.get("ours"))),
                 _n(_peak(s.get("before"))),
+                _n(_cpu_per_1000(s, s.get("throttled")), 1)
+                + (
+                    f" ({_n(_cpu_per_1000(s, s.get('throttled_commit')), 1)})"
+                    if s.get("throttled_commit")
+                    else ""
+                ),
+                _n(sum(s["naive_default"].values())) if "naive_default" in s else "-",
             ]
         )
     return _table(
@@ -319,6 +458,8 @@ def _headline(sizes: dict[str, Any]) -> list[str]:
             "calls/s unthrottled, before",
             "peak RSS MB, ours unthrottled",
             "peak RSS MB, before unthrottled",
+            "CPU s per 1,000 calls at 3/s, ours (before)",
+            "requests of the naive design",
         ],
         rows,
     )
@@ -389,6 +530,30 @@ def _findings(sizes: dict[str, Any]) -> list[str]:
                 f"{_ratio_at_limits(s, s.get('postgres')):.3f}x the floor time, peak RSS "
                 f"{pg['peak_rss_mb']:,.0f} MB (the server's own memory is not counted)."
             )
+        lines += _far_away_findings(name, s)
+        before_cpu = _cpu_per_1000(s, s.get("throttled_commit"))
+        ours_cpu = _cpu_per_1000(s, s.get("throttled"))
+        if before_cpu and ours_cpu is not None:
+            lines.append(
+                f"- {name} CPU (user + sys, the whole process tree) per 1,000 calls at 3/s: "
+                f"{ours_cpu:.1f} s, before {before_cpu:.1f} s: {ours_cpu / before_cpu:.2f}x "
+                f"(goal {CPU_GOAL:.2f}x: {_verdict(ours_cpu <= CPU_GOAL * before_cpu)})."
+            )
+        fast_peak = _peak(s.get("ours"))
+        if fast_peak is not None:
+            lines.append(
+                f"- {name} peak RSS unthrottled: {fast_peak:,.0f} MB (goal "
+                f"{UNTHROTTLED_MEMORY_GOAL_MB} MB: "
+                f"{_verdict(fast_peak <= UNTHROTTLED_MEMORY_GOAL_MB)})."
+            )
+        if "naive_default" in s:
+            naive = sum(s["naive_default"].values())
+            lines.append(
+                f"- {name} requests: the naive design would send {naive:,} "
+                f"({naive / SANDBOX_PER_SECOND / 60:.1f} min at 3/s), the floor of ours is "
+                f"{_floor(s):,} ({_floor_seconds(s) / 60:.1f} min): "
+                f"{naive / _floor(s):.1f}x fewer."
+            )
     peaks = [(n, _peak(s.get("throttled"))) for n, s in sizes.items() if s.get("throttled")]
     if len(peaks) > 1:
         lines.append(
@@ -446,6 +611,180 @@ def _throttled(sizes: dict[str, Any]) -> list[str]:
                 "packages",
                 "extract / normalize / load s (summed)",
                 "peak RSS MB",
+            ],
+            rows,
+        ),
+    ]
+
+
+def _far_away_findings(name: str, s: dict[str, Any]) -> list[str]:
+    """One sentence per latency row: the whole run against the floor time (the goal) and
+    against the achievable floor, and its 429s."""
+    lines = []
+    for row in s.get("latency", []):
+        run = _latency_run(s, row)
+        first = _first(run)
+        if not first:
+            continue
+        ratio = first["seconds"] / _floor_seconds(s)
+        rate, concurrent = _429s(run)
+        achievable = achievable_floor_seconds(_floor(s), _mean_latency(run), _in_flight(row))
+        lines.append(
+            f"- {name} at 3/s, latency {_latency_label(row)}, concurrency cap "
+            f"{_cap_label(row)}, up to {row['max_in_flight']} requests in flight: "
+            f"{first['seconds']:.1f} s, {ratio:.3f}x the floor time and "
+            f"{first['seconds'] / achievable:.3f}x the achievable floor ({achievable:.1f} s); "
+            f"{rate} 429s from the rate limits, {concurrent} from the cap (goal "
+            f"{GOAL_RATIO:.2f}x the floor time, 0 429s: "
+            f"{_verdict(ratio <= GOAL_RATIO and rate == 0 and concurrent == 0)})."
+        )
+    return lines
+
+
+def _far_away(sizes: dict[str, Any]) -> list[str]:
+    rows = []
+    for name, s in sizes.items():
+        for row in s.get("latency", []):
+            run = _latency_run(s, row)
+            first = _first(run)
+            if not first:
+                continue
+            mean = _mean_latency(run)
+            achievable = achievable_floor_seconds(_floor(s), mean, _in_flight(row))
+            rate, concurrent = _429s(run)
+            rows.append(
+                [
+                    name,
+                    _latency_label(row),
+                    _cap_label(row),
+                    row["max_in_flight"],
+                    _n(first["sandbox"]["requests"]),
+                    f"{rate} / {concurrent}",
+                    _n(first["sandbox"].get("concurrency", {}).get("most_in_flight")),
+                    _n(mean, 2),
+                    _n(_floor_seconds(s), 1),
+                    _n(achievable, 1),
+                    _n(first["seconds"], 1),
+                    _n(first["seconds"] / _floor_seconds(s), 3),
+                    _n(first["seconds"] / achievable, 3),
+                    _n(_cpu(run), 1),
+                    _n(_cpu_per_1000(s, run), 1),
+                ]
+            )
+    if not rows:
+        return ["Not run (`BENCH_LATENCIES=none`, or no size with latency rows)."]
+    return [
+        "Ours at the client's 3/s against a sandbox that enforces Gong's limits and answers "
+        "each request a latency after it arrived (counted by the rate limiter on arrival, as "
+        "Gong's would), with and without Gong's cap on concurrent requests (a request beyond "
+        "it gets 429). The floor time is the floor requests at 3 a second; the achievable "
+        "floor is the larger of it and, by Little's law, the floor requests times the mean "
+        "latency the sandbox served over the requests the client may have in flight "
+        "(`max_in_flight`, and the cap when on): 3 in flight at 2.0 s allow 1.5 a second. "
+        '"Most in flight" is the most requests the sandbox served at once. At latency 0 '
+        "without the cap the row is the run of section 1.",
+        "",
+        *_table(
+            [
+                "size",
+                "latency",
+                "concurrency cap",
+                "max in flight",
+                "requests",
+                "429s (rate / concurrency)",
+                "most in flight",
+                "mean latency s",
+                "floor s",
+                "achievable floor s",
+                "whole run s",
+                "whole run / floor",
+                "whole run / achievable floor",
+                "CPU s",
+                "CPU s per 1,000 calls",
+            ],
+            rows,
+        ),
+    ]
+
+
+def _cpu_table(sizes: dict[str, Any], commit: str) -> list[str]:
+    rows = []
+    for name, s in sizes.items():
+        for label, key in (
+            (f"before ({commit}), at 3/s", "throttled_commit"),
+            ("ours, at 3/s", "throttled"),
+            ("ours, unthrottled", "ours"),
+        ):
+            first = _first(s.get(key))
+            cpu = first.get("cpu_seconds")
+            if not cpu:
+                continue
+            rows.append(
+                [
+                    name,
+                    label,
+                    _n(_calls(s)),
+                    _n(first["seconds"], 1),
+                    _n(cpu["user"], 1),
+                    _n(cpu["sys"], 1),
+                    _n(_cpu(s.get(key)), 1),
+                    _n(_cpu_per_1000(s, s.get(key)), 1),
+                    _x(_cpu(s.get(key)), first["seconds"]),
+                ]
+            )
+    if not rows:
+        return ["Not measured (the runs of this bench output did not record CPU time)."]
+    return [
+        "CPU seconds (user + sys) of the run's process and of the processes it started "
+        "(dlt's normalise workers, counted once they end), from the start of the run to its "
+        "end; the sandbox's own CPU is not counted. Before: the same pipeline from the "
+        "earlier commit's code, against the same sandbox.",
+        "",
+        *_table(
+            [
+                "size",
+                "run",
+                "calls",
+                "whole run s",
+                "user s",
+                "sys s",
+                "CPU s",
+                "CPU s per 1,000 calls",
+                "cores busy (CPU s / whole run s)",
+            ],
+            rows,
+        ),
+    ]
+
+
+def _memory_across(sizes: dict[str, Any], others: list[dict[str, Any]]) -> list[str]:
+    """Peak RSS at 3/s and unthrottled, size by size, with the sizes of the other bench
+    output (`make bench-large`'s or `make bench`'s), marked with their run's date."""
+    found = [(n, s, "") for n, s in sizes.items()]
+    for other in others:
+        date = str(other.get("date", ""))[:10]
+        found += [(n, s, date) for n, s in other.get("sizes", {}).items() if n not in sizes]
+    found.sort(key=lambda item: _calls(item[1]))
+    rows = [
+        [
+            name,
+            _n(_calls(s)),
+            _n(_peak(s.get("throttled"))),
+            _n(_peak(s.get("ours"))),
+            f"another run, {date}" if date else "this run",
+        ]
+        for name, s, date in found
+    ]
+    return [
+        "Across sizes, `dlt-gong run` with its defaults:",
+        "",
+        *_table(
+            [
+                "size",
+                "calls",
+                f"peak MB at 3/s (goal {MEMORY_GOAL_MB})",
+                f"peak MB unthrottled (goal {UNTHROTTLED_MEMORY_GOAL_MB})",
+                "measured in",
             ],
             rows,
         ),
@@ -571,20 +910,38 @@ def _requests(sizes: dict[str, Any]) -> list[str]:
         else {}
         for n, s in sizes.items()
     }
+    from bench.naive import NAIVE_FORMULAS
+
+    def naive(n: str) -> dict[str, int]:
+        found: dict[str, int] = sizes[n].get("naive_default", {})
+        return found
+
     rows = []
     for table in tables:
         row: list[Any] = [table]
         for n in names:
-            row += [_n(served[n].get(table)), _n(sizes[n]["floor_default"].get(table))]
+            row += [
+                _n(served[n].get(table)),
+                _n(sizes[n]["floor_default"].get(table)),
+                _n(naive(n).get(table)),
+            ]
         rows.append(row)
     total: list[Any] = ["total"]
     for n in names:
-        total += [_n(sum(served[n].values())), _n(_floor(sizes[n]))]
+        total += [
+            _n(sum(served[n].values())),
+            _n(_floor(sizes[n])),
+            _n(sum(naive(n).values()) if naive(n) else None),
+        ]
     rows.append(total)
-    header = ["table"] + [f"{n} {w}" for n in names for w in ("ours", "floor")]
+    header = ["table"] + [f"{n} {w}" for n in names for w in ("ours", "floor", "naive")]
+    differs = "; ".join(f"{t}: {f}" for t, f in NAIVE_FORMULAS.items())
     return [
         "Requests the sandbox served to ours (unthrottled run), against the floor the API "
-        "allows (`dlt_gong.plan.requests_per_table` on the sandbox's ground truth):",
+        "allows (`dlt_gong.plan.requests_per_table` on the sandbox's ground truth), and "
+        "the requests of the naive design the project started from, computed from its "
+        f"formula on the same ground truth, not run (`bench/naive.py`; {differs}; the "
+        "other tables as ours):",
         "",
         *_table(header, rows),
     ]
@@ -642,3 +999,5 @@ def _sandbox_alone(sizes: dict[str, Any]) -> list[str]:
 
 if __name__ == "__main__":
     write_report(json.loads(RESULTS_JSON.read_text()))
+    if (HERE / "results-large.json").exists():
+        write_report(json.loads((HERE / "results-large.json").read_text()), "results-large")

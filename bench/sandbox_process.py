@@ -52,9 +52,33 @@ def _get(url: str, path: str) -> dict[str, Any]:
     return found
 
 
+@dataclass(frozen=True)
+class Network:
+    """How far away the sandbox is: each answer's latency (seconds, plus or minus a uniform
+    jitter) and the cap on requests served at once (None: no cap)."""
+
+    latency: float = 0.0
+    jitter: float = 0.0
+    max_concurrent: int | None = None
+
+    def flags(self) -> list[str]:
+        """The ``dlt-gong sandbox`` flags that serve it."""
+        flags = ["--latency", str(self.latency), "--latency-jitter", str(self.jitter)]
+        if self.max_concurrent is not None:
+            flags += ["--max-concurrent", str(self.max_concurrent)]
+        return flags
+
+
+NEAR = Network()
+"""A sandbox that answers at once, any number of requests side by side."""
+
+
 @contextmanager
-def sandbox(size: Size, now: datetime, *, throttled: bool) -> Iterator[SandboxProcess]:
-    """Starts ``dlt-gong sandbox`` for ``size`` (limits on or off), stops it on exit."""
+def sandbox(
+    size: Size, now: datetime, *, throttled: bool, network: Network = NEAR
+) -> Iterator[SandboxProcess]:
+    """Starts ``dlt-gong sandbox`` for ``size`` (limits on or off, behind ``network``),
+    stops it on exit."""
     args = [
         str(_CLI), "sandbox", "--port", "0", "--seed", str(size.seed),
         "--users", str(size.users), "--calls", str(size.calls), "--days", str(size.days),
@@ -62,6 +86,8 @@ def sandbox(size: Size, now: datetime, *, throttled: bool) -> Iterator[SandboxPr
     ]  # fmt: skip
     if not throttled:
         args.append("--no-rate-limit")
+    if network != NEAR:
+        args += network.flags()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout is not None
