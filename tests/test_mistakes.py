@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -431,3 +432,47 @@ def test_help_names_every_default_and_what_workspace_id_does_not_narrow(tmp_path
         assert len(line.split()) > 2, f"--{name} has no help"
     version = dlt_gong(["--version"], tmp_path, {})
     assert (version.returncode, version.stdout) == (0, "dlt-gong, version 0.1.0\n")
+
+
+# -- a destination's refused login is the destination's -----------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("login", ["nologin", "missing"])
+def test_a_destination_refusing_its_login_is_named_as_the_destinations(
+    sb: RunningSandbox, tmp_path: Path, login: str
+) -> None:
+    """PostgreSQL refuses a role that may not log in, or does not exist (the test server
+    trusts every password, so these are the refusals it can give): exit 2, one line naming
+    the destination's credentials, never Gong's; Gong got only the credentials' proof."""
+    dsn = os.environ.get("DLT_GONG_TEST_POSTGRES")
+    if not dsn:
+        pytest.skip("no PostgreSQL server (make test starts one)")
+    import psycopg2
+
+    role = f"gong_{login}_{uuid.uuid4().hex[:8]}"
+    if login == "nologin":
+        with psycopg2.connect(dsn) as admin, admin.cursor() as cur:
+            cur.execute(f"CREATE ROLE {role} NOLOGIN")
+    host = dsn.split("@", 1)[1]
+    sb.reset_stats()
+    r = dlt_gong(
+        ["run", "--start-date", START, "--resources", "users", "--destination", "postgres"],
+        tmp_path,
+        env_of(sb, DESTINATION__POSTGRES__CREDENTIALS=f"postgresql://{role}:pw-9d1c@{host}"),
+    )
+    address, port = host.split("/")[0].rsplit(":", 1)
+    refusal = (
+        f'role "{role}" is not permitted to log in'
+        if login == "nologin"
+        else f'role "{role}" does not exist'
+    )
+    assert (r.returncode, only_line(r)) == (
+        2,
+        "dlt-gong: the postgres destination refused its credentials, so nothing was loaded: "
+        f'connection to server at "{address}", port {port} failed: FATAL:  {refusal} (check '
+        "destination.postgres.credentials in .dlt/secrets.toml or "
+        "DESTINATION__POSTGRES__CREDENTIALS)",
+    )
+    assert "pw-9d1c" not in r.stdout + r.stderr
+    assert sb.stats()["by_endpoint"] == {"GET /v2/users": 1}

@@ -145,11 +145,13 @@ def classify(exc: BaseException) -> UserFacingFailure:
 
 REFUSED_LOGIN = re.compile(
     r"authentication failed|password|access denied|permission denied|not authori[sz]ed"
-    r"|unauthori[sz]ed|invalid credentials|login failed",
+    r"|unauthori[sz]ed|invalid credentials|login failed|not permitted to log in"
+    r'|role "[^"]*" does not exist',
     re.IGNORECASE,
 )
 """How databases word a login they refused (PostgreSQL's "password authentication failed",
-MySQL's and Snowflake's "access denied", SQL Server's "login failed", HTTP's 401)."""
+"role ... is not permitted to log in" and "role ... does not exist", MySQL's and
+Snowflake's "access denied", SQL Server's "login failed", HTTP's 401)."""
 
 
 def stopped(signal_code: int) -> UserFacingFailure:
