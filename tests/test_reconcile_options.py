@@ -36,7 +36,8 @@ def test_an_explicit_range_replaces_the_recent_window() -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"reconcile_days": -1}, "reconcile_days must not be negative"),
+        ({"reconcile_days": -1},
+         "reconcile_days -1 is not a number of days from 0 to 36,500 (e.g. 3 or 0.5)"),
         ({"reconcile_to": "2025-01-01"}, "reconcile_to needs reconcile_from: the range to reconcile"),
         ({"reconcile_from": "2026-07-01"},
          "reconcile_from 2026-07-01T00:00:00+00:00 is not before now 2026-06-15T17:30:00+00:00"),

@@ -170,6 +170,10 @@ class GongClient:
         """Set once Gong says the daily quota is spent; later requests are not sent."""
         self.answered = False
         """Whether the host has sent any HTTP response yet (see FIRST_CONTACT_ATTEMPTS)."""
+        self.spoke_gong = False
+        """Whether the host has answered with Gong's JSON yet: until then an HTML page, even
+        a 5xx, says the base URL is not Gong's API, and is not retried."""
+        self._remembered: dict[str, dict[str, Any]] = {}
 
     # -- one request ------------------------------------------------------------------
 
@@ -187,6 +191,9 @@ class GongClient:
         """
         if self.quota_exhausted is not None:
             raise self.quota_exhausted
+        remembered = self._remembered.pop(_request_key(endpoint, params, body, path_params), None)
+        if remembered is not None:
+            return remembered
         path = endpoint.path.format(**(path_params or {}))
         retrying = Retrying(
             stop=self._stop,
@@ -225,6 +232,20 @@ class GongClient:
                 f"{endpoint.method} {path} failed {attempts} times; last: {last}"
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def remember(
+        self,
+        endpoint: Endpoint,
+        answer: dict[str, Any],
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        path_params: Mapping[str, str] | None = None,
+    ) -> None:
+        """Keeps an answer already received for the one next `request` of the very same
+        request: the credentials check before a load (`preflight.py`) asks what the load
+        asks first, and the load is not charged that request twice."""
+        self._remembered[_request_key(endpoint, params, body, path_params)] = answer
 
     def _stop(self, state: RetryCallState) -> bool:
         """`max_attempts`, or `FIRST_CONTACT_ATTEMPTS` while no connection ever opened."""
@@ -283,6 +304,8 @@ class GongClient:
             self.answered = True
             content = response.content
         except (requests.Timeout, requests.ConnectionError) as exc:
+            if isinstance(exc, requests.exceptions.SSLError) and not self.answered:
+                raise GongUnavailableError(_tls_failure(self.base_url, exc)) from None
             if _no_connection(exc):
                 raise _Retryable(_connect_failure(exc), no_connection=True) from None
             raise _Retryable(f"{type(exc).__name__} on {endpoint.method} {path}") from None
@@ -309,6 +332,8 @@ class GongClient:
         where = f"{endpoint.method} {path}"
         data = _json_or_none(content)
         errors = _gong_errors(data)
+        if isinstance(data, dict):
+            self.spoke_gong = True
         if status == 200:
             if isinstance(data, dict):
                 return data
@@ -335,6 +360,12 @@ class GongClient:
             if status == 401 and error.scope is None and self._auth.renew is not None:
                 raise _TokenRefused(error, response.request.headers.get("Authorization", ""))
             raise error
+        if status >= 500 and data is None and not self.spoke_gong:
+            raise GongUnavailableError(
+                f"{where} at {self.base_url} answered {status} with a page that is not Gong's "
+                f"JSON ({response.headers.get('content-type', 'no content type')}): "
+                "check sources.gong.base_url"
+            )
         if status >= 500:
             raise _Retryable(f"{status} on {where}: {_describe(errors, content)}")
         if status == 404 and errors and any(e in endpoint.empty_404 for e in errors):
@@ -532,6 +563,37 @@ class GongClient:
                     f"got {type(found).__name__}"
                 )
             yield found
+
+
+def _request_key(
+    endpoint: Endpoint,
+    params: Mapping[str, Any] | None,
+    body: Mapping[str, Any] | None,
+    path_params: Mapping[str, str] | None,
+) -> str:
+    return json.dumps([endpoint.name, params or {}, body or {}, path_params or {}],
+                      sort_keys=True, default=str)  # fmt: skip
+
+
+def _tls_failure(base_url: str, exc: Exception) -> str:
+    """A TLS handshake that failed before the host ever answered: retrying cannot help.
+    A server that speaks plain HTTP on that port (the sandbox, a local proxy) answers a
+    TLS hello with bytes OpenSSL calls a "wrong version number" or a "record layer
+    failure"; anything else is a certificate or a proxy that inspects TLS."""
+    text = str(exc).lower()
+    plain = ("wrong version number", "record layer failure", "http request", "unknown protocol")
+    if any(p in text for p in plain):
+        http = "http://" + base_url.split("://", 1)[-1]
+        return (
+            f"{base_url} does not speak TLS (https): the server there answers plain HTTP; "
+            f"use {http} in sources.gong.base_url if that is the server you mean"
+        )
+    found = re.search(r"\[SSL: [A-Z_]+\] ([^(]+)", str(exc))
+    reason = found.group(1).strip() if found else type(exc).__name__
+    return (
+        f"the TLS handshake with {base_url} failed ({reason}): check sources.gong.base_url, "
+        "or, behind a proxy that inspects TLS, point REQUESTS_CA_BUNDLE at its certificate"
+    )
 
 
 def _carries_cursor(params: Mapping[str, Any] | None, body: Mapping[str, Any] | None) -> bool:

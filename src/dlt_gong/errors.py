@@ -15,7 +15,35 @@ class GongError(Exception):
 
 
 class GongConfigError(GongError):
-    """The user's input is wrong (dates, resource names, base URL): fix and re-run."""
+    """The user's input is wrong (dates, resource names, base URL): fix and re-run.
+
+    Raised by `bad` for one option's value, it keeps the option, the value and the
+    problem apart, so that the command line can name the value as the user wrote it and
+    where (`--lookback-days 1e9`, `SOURCES__GONG__RESOURCES=...`, a line of config.toml):
+    see `told_as`."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        option: str | None = None,
+        value: Any = None,
+        problem: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.option = option
+        self.value = value
+        self.problem = problem
+
+    @classmethod
+    def bad(cls, option: str, value: Any, problem: str) -> GongConfigError:
+        """`option`'s `value` is wrong: `problem` says why and what is allowed."""
+        shown = repr(value) if isinstance(value, str) else str(value)
+        return cls(f"{option} {shown} {problem}", option=option, value=value, problem=problem)
+
+    def told_as(self, spelled: str) -> str:
+        """The message with the value named as `spelled` (the user's own spelling)."""
+        return f"{spelled} {self.problem}" if self.problem is not None else str(self)
 
 
 class GongAuthError(GongError):

@@ -7,6 +7,8 @@ option and what would be valid; nothing is loaded, nothing already loaded is tou
 from __future__ import annotations
 
 import copy
+import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -24,8 +26,51 @@ DEFAULT_RECONCILE_DAYS = 30.0
 DEFAULT_CHUNK_TOKENS = 512
 """A common input size for embedding models' retrieval chunks."""
 MIN_CHUNK_TOKENS = 64
+MAX_CHUNK_TOKENS = 1_000_000
+MAX_DAYS = 36_500
+"""A hundred years: any longer span of days is a typo (and past what a date can hold)."""
+MAX_REQUESTS_PER_SECOND = 1_000
+MAX_IN_FLIGHT = 32
 AGGREGATION_PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
 INTERACTION_STATS_PERIODS = ("DAY", "WEEK", "MONTH")
+
+NOT_A_DATE = "is not a date: use YYYY-MM-DD or an ISO-8601 date-time"
+DAYS = f"is not a number of days from 0 to {MAX_DAYS:,} (e.g. 3 or 0.5)"
+PROBLEMS: dict[str, str] = {
+    "start_date": NOT_A_DATE,
+    "end_date": NOT_A_DATE,
+    "now": NOT_A_DATE,
+    "reconcile_from": NOT_A_DATE,
+    "reconcile_to": NOT_A_DATE,
+    "lookback_days": DAYS,
+    "reconcile_days": DAYS,
+    "stats_lookback_days": f"is not a whole number of days from 0 to {MAX_DAYS:,}",
+    "max_in_flight": (
+        "is not a whole number of requests on the wire at once: 1 to "
+        f"{MAX_IN_FLIGHT} (3: Gong is said to allow 3 concurrent requests a company)"
+    ),
+    "requests_per_second": (
+        "is not a whole number of requests a second: your company's Gong limit (3 unless "
+        f"Gong raised it, at most {MAX_REQUESTS_PER_SECOND:,}), or 0 for no pacing"
+    ),
+    "max_retry_after_seconds": "is not a number of seconds, 0 or more (e.g. 300)",
+    "chunk_tokens": (
+        f"is not a whole number of tokens from {MIN_CHUNK_TOKENS} (the call's title and a "
+        f"line) to {MAX_CHUNK_TOKENS:,}"
+    ),
+    "package_megabytes": "is not a number of megabytes, 0 (one package) or more (e.g. 16)",
+    "include_private_calls": "is not true or false",
+    "resources": "is not a list of table names: a comma-separated string or a list",
+    "user_ids": "is not a list of Gong user ids: a comma-separated string or a list",
+    "content_selector": "is not Gong's contentSelector: a table (a JSON object)",
+    "aggregation_period": "is not one of " + ", ".join(AGGREGATION_PERIODS),
+    "interaction_stats_period": "is not one of " + ", ".join(INTERACTION_STATS_PERIODS),
+    "base_url": f"is not an http(s) URL; Gong's is {DEFAULT_BASE_URL}",
+    "workspace_id": "is not a Gong workspace id",
+}
+"""What each option's value must be, said as the rest of a sentence that begins with the
+value: the same words whether this package's check or dlt's own reading of the config
+(a value dlt cannot coerce to the option's type) refused it."""
 
 ALL_CONTENT: dict[str, Any] = {
     "context": "Extended",
@@ -118,59 +163,148 @@ def parse_when(name: str, value: str | date | datetime | None) -> datetime | Non
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise GongConfigError(
-            f"{name} {text!r} is not a date: use YYYY-MM-DD or an ISO-8601 date-time"
-        ) from None
+        raise GongConfigError.bad(name, text, NOT_A_DATE) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def check_base_url(base_url: str) -> str:
-    parsed = urlparse(base_url)
+def check_base_url(base_url: Any) -> str:
+    """An http(s) URL of a host, without the `/v2` every request's path begins with."""
+    text = str(base_url).strip()
+    parsed = urlparse(text)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise GongConfigError(
-            f"base_url {base_url!r} is not an http(s) URL; Gong's is {DEFAULT_BASE_URL}"
+        raise GongConfigError.bad("base_url", text, PROBLEMS["base_url"])
+    if parsed.path.rstrip("/").endswith("/v2"):
+        host = text.rstrip("/").removesuffix("/v2")
+        raise GongConfigError.bad(
+            "base_url", text, f"ends in /v2, which every request's path begins with: use {host}"
         )
-    return base_url.rstrip("/")
+    return text.rstrip("/")
 
 
-def check_tables(names: Sequence[str] | str | None) -> tuple[str, ...]:
-    if names is None:
+def number(option: str, value: Any, *, minimum: float, maximum: float, whole: bool) -> float:
+    """A number as dlt users write one: an int or float, or a string of either ("3", "3.0",
+    "0.5"; a whole number may be written as a float); finite and within bounds."""
+    try:
+        if isinstance(value, bool):
+            raise ValueError(value)
+        found = float(str(value).strip()) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise GongConfigError.bad(option, value, PROBLEMS[option]) from None
+    if not math.isfinite(found) or not minimum <= found <= maximum:
+        raise GongConfigError.bad(option, value, PROBLEMS[option])
+    if whole and not found.is_integer():
+        raise GongConfigError.bad(option, value, PROBLEMS[option])
+    return found
+
+
+def days(option: str, value: Any) -> float:
+    return number(option, value, minimum=0, maximum=MAX_DAYS, whole=False)
+
+
+def check_requests_per_second(value: Any) -> int | None:
+    """`requests_per_second`: a whole number; 0 or None: no pacing."""
+    if value is None:
+        return None
+    found = number("requests_per_second", value, minimum=0, maximum=MAX_REQUESTS_PER_SECOND,
+                   whole=True)  # fmt: skip
+    return int(found) or None
+
+
+def check_max_in_flight(value: Any) -> int:
+    """`max_in_flight`: a whole number of requests on the wire at once, at least one."""
+    found = number("max_in_flight", value, minimum=1, maximum=MAX_IN_FLIGHT, whole=True)
+    return int(found)
+
+
+def check_max_retry_after_seconds(value: Any) -> float:
+    return number("max_retry_after_seconds", value, minimum=0, maximum=math.inf, whole=False)
+
+
+def flag(option: str, value: Any) -> bool:
+    """A boolean, or the strings dlt reads as one from an environment variable."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise GongConfigError.bad(option, value, PROBLEMS[option])
+
+
+def names(option: str, value: Any) -> list[str] | None:
+    """A list as dlt users write one: a list, a comma-separated string (an environment
+    variable, a TOML string), or a JSON list (what dlt makes of a TOML list for a string
+    option)."""
+    if value is None:
+        return None
+    found: Any = value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                found = json.loads(text)
+            except ValueError:
+                raise GongConfigError.bad(option, value, PROBLEMS[option]) from None
+        else:
+            return [n.strip() for n in text.split(",") if n.strip()]
+    if not isinstance(found, (list, tuple)) or not all(
+        isinstance(n, (str, int)) and not isinstance(n, bool) for n in found
+    ):
+        raise GongConfigError.bad(option, value, PROBLEMS[option])
+    return [str(n).strip() for n in found if str(n).strip()]
+
+
+def check_tables(given: Sequence[str] | str | None) -> tuple[str, ...]:
+    if given is None:
         return DEFAULT_TABLES
-    if isinstance(names, str):
-        names = [n.strip() for n in names.split(",") if n.strip()]
-    unknown = [n for n in names if n not in BY_NAME]
+    found = names("resources", given) or []
+    unknown = [n for n in found if n not in BY_NAME]
+    choices = ", ".join(t.name for t in TABLES)
     if unknown:
-        raise GongConfigError(
-            f"unknown resource {', '.join(map(repr, unknown))}; "
-            f"choose from: {', '.join(t.name for t in TABLES)}"
+        tables = " and ".join(map(repr, unknown))
+        raise GongConfigError.bad(
+            "resources", _shown(given),
+            f"names no table {tables}: choose from {choices}"
+            if len(unknown) == 1
+            else f"names no tables {tables}: choose from {choices}",
+        )  # fmt: skip
+    if not found:
+        raise GongConfigError.bad(
+            "resources", _shown(given), f"names no table: name one or more of {choices}"
         )
-    if not names:
-        raise GongConfigError("no resources selected")
-    return tuple(dict.fromkeys(names))
+    return tuple(dict.fromkeys(found))
+
+
+def _shown(value: Any) -> Any:
+    """A list as the comma-separated string it stands for, in a message."""
+    return ",".join(map(str, value)) if isinstance(value, (list, tuple)) else value
 
 
 def build_options(
     *,
     start_date: str | date | datetime | None,
     end_date: str | date | datetime | None,
-    lookback_days: float,
-    stats_lookback_days: int,
-    workspace_id: str | None,
-    user_ids: Sequence[str] | None,
+    lookback_days: float | str,
+    stats_lookback_days: float | str,
+    workspace_id: str | int | None,
+    user_ids: Sequence[str] | str | None,
     resources: Sequence[str] | str | None,
     content_selector: dict[str, Any] | None,
-    include_private_calls: bool,
+    include_private_calls: bool | str,
     aggregation_period: str,
     interaction_stats_period: str = "DAY",
     now: str | date | datetime | None = None,
     today: date | None = None,
-    reconcile_days: float = DEFAULT_RECONCILE_DAYS,
+    reconcile_days: float | str = DEFAULT_RECONCILE_DAYS,
     reconcile_from: str | date | datetime | None = None,
     reconcile_to: str | date | datetime | None = None,
-    chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
+    chunk_tokens: float | str = DEFAULT_CHUNK_TOKENS,
 ) -> LoadOptions:
     """`now` pins the load's clock (an ISO date-time or date); `today` is the same for a
-    whole UTC day (tests of the options alone)."""
+    whole UTC day (tests of the options alone).
+
+    Values come as the command line, config.toml, secrets.toml and environment variables
+    give them (numbers as strings, a list as a comma-separated string, a date as a TOML
+    date or a string): each is read here, and a wrong one is a `GongConfigError.bad`
+    naming the option, before any request is spent."""
     moment = parse_when("now", now)
     if moment is None:
         moment = (
@@ -185,13 +319,20 @@ def build_options(
         start = datetime.combine(
             today - timedelta(days=DEFAULT_HISTORY_DAYS), datetime.min.time(), timezone.utc
         )
+    elif start >= moment:
+        raise GongConfigError.bad(
+            "start_date", _text(start_date),
+            f"is not before now ({moment:%Y-%m-%d %H:%M} UTC): Gong has nothing to load from "
+            "then; leave it out to load the last year",
+        )  # fmt: skip
     end = parse_when("end_date", end_date)
     if end is not None and end <= start:
         raise GongConfigError(
             f"start_date {start.isoformat()} is not before end_date {end.isoformat()}"
         )
-    if lookback_days < 0 or stats_lookback_days < 0:
-        raise GongConfigError("lookback_days and stats_lookback_days must not be negative")
+    lookback = days("lookback_days", lookback_days)
+    stats_lookback = number("stats_lookback_days", stats_lookback_days, minimum=0,
+                            maximum=MAX_DAYS, whole=True)  # fmt: skip
     tables = check_tables(resources)
     if (
         end is not None
@@ -202,17 +343,19 @@ def build_options(
             f"end_date {end.date().isoformat()} is in the future; Gong's stats cover only past "
             "days: leave end_date out for an incremental load"
         )
-    if int(chunk_tokens) < MIN_CHUNK_TOKENS:
-        raise GongConfigError(
-            f"chunk_tokens {chunk_tokens} is too small: a chunk holds at least "
-            f"{MIN_CHUNK_TOKENS} tokens (the call's title and a line)"
-        )
+    tokens = number("chunk_tokens", chunk_tokens, minimum=MIN_CHUNK_TOKENS,
+                    maximum=MAX_CHUNK_TOKENS, whole=True)  # fmt: skip
     period = _period("aggregation_period", aggregation_period, AGGREGATION_PERIODS)
     interaction_period = _period(
         "interaction_stats_period", interaction_stats_period, INTERACTION_STATS_PERIODS
     )
-    if reconcile_days < 0:
-        raise GongConfigError("reconcile_days must not be negative")
+    reconcile_span = days("reconcile_days", reconcile_days)
+    workspace = _workspace(workspace_id)
+    users = names("user_ids", user_ids)
+    private = flag("include_private_calls", include_private_calls)
+    if content_selector is not None and not isinstance(content_selector, dict):
+        problem = PROBLEMS["content_selector"]
+        raise GongConfigError.bad("content_selector", content_selector, problem)
     reconcile_start = parse_when("reconcile_from", reconcile_from)
     reconcile_end = parse_when("reconcile_to", reconcile_to)
     if reconcile_end is not None and reconcile_start is None:
@@ -225,25 +368,42 @@ def build_options(
     return LoadOptions(
         start=start,
         end=end,
-        lookback=timedelta(days=lookback_days),
-        stats_lookback_days=int(stats_lookback_days),
-        workspace_id=workspace_id or None,
-        user_ids=tuple(user_ids or ()),
+        lookback=timedelta(days=lookback),
+        stats_lookback_days=int(stats_lookback),
+        workspace_id=workspace,
+        user_ids=tuple(users or ()),
         tables=tables,
         content_selector=copy.deepcopy(content_selector or ALL_CONTENT),
-        include_private_calls=include_private_calls,
+        include_private_calls=private,
         aggregation_period=period,
         interaction_stats_period=interaction_period,
         now=moment,
-        reconcile_days=float(reconcile_days),
+        reconcile_days=reconcile_span,
         reconcile_from=reconcile_start,
         reconcile_to=reconcile_end,
-        chunk_tokens=int(chunk_tokens),
+        chunk_tokens=int(tokens),
     )
 
 
 def _period(name: str, value: str, allowed: tuple[str, ...]) -> str:
-    period = str(value).upper()
+    period = str(value).strip().upper()
     if period not in allowed:
-        raise GongConfigError(f"{name} {value!r} is not one of " + ", ".join(allowed))
+        raise GongConfigError.bad(name, value, PROBLEMS[name])
     return period
+
+
+def _workspace(value: Any) -> str | None:
+    """Gong's ids are strings (of digits, in every example; the spec promises no form); a
+    TOML integer is the same id. Whether the company has it, one request to Gong's
+    workspaces tells (`preflight.py`)."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if isinstance(value, (bool, list, dict)) or not text or any(c.isspace() for c in text):
+        raise GongConfigError.bad("workspace_id", value, PROBLEMS["workspace_id"])
+    return text
+
+
+def _text(value: Any) -> str:
+    """A date option's value as the user gave it, for a message."""
+    return value.isoformat() if isinstance(value, (date, datetime)) else str(value).strip()

@@ -20,6 +20,10 @@ from typing import Any
 import dlt
 
 from dlt_gong.chunked import PACKAGE_BYTES
+from dlt_gong.options import number
+
+MAX_PACKAGE_MB = 1024 * 1024
+"""A terabyte: past any package a machine could hold (and what an integer of bytes can)."""
 
 EXTRACT_BUFFER_ITEMS = 50
 """Items dlt's extract holds per table before writing them (dlt's default is 5,000). An
@@ -132,7 +136,9 @@ def package_bytes(paced: bool) -> int:
     configured: Any = dlt.config.get("sources.gong.package_megabytes")
     if configured is None:
         return PACKAGE_BYTES if paced else 0
-    return max(0, int(float(configured) * 1024 * 1024))
+    megabytes = number("package_megabytes", configured, minimum=0, maximum=MAX_PACKAGE_MB,
+                       whole=False)  # fmt: skip
+    return int(megabytes * 1024 * 1024)
 
 
 def normalize_workers(pipeline: dlt.Pipeline) -> int:

@@ -41,6 +41,12 @@ from dlt_gong.plan import (
     seconds_at,
     with_parents,
 )
+from dlt_gong.preflight import (
+    check_destination,
+    check_pipeline_name,
+    prove_credentials,
+    stored_dataset_name,
+)
 from dlt_gong.resume import undo_interrupted_jobs
 from dlt_gong.run_defaults import (
     dlt_defaults,
@@ -102,9 +108,19 @@ def run_pipeline(
     pipelines_dir: str | None = None,
     **source_kw: Any,
 ) -> RunReport:
-    """Runs one load and returns what a summary needs."""
+    """Runs one load and returns what a summary needs.
+
+    Nothing is created (no pipeline folder, state or destination file) until the names,
+    the options, the destination's configuration and the Gong credentials have passed
+    (`preflight.py`): a refused run leaves nothing behind."""
     fewer_malloc_arenas()
+    check_pipeline_name(pipeline_name)
+    dataset_name = stored_dataset_name(dataset_name)
+    destination = check_destination(destination, pipeline_name, dataset_name)
     source = _source(credentials=credentials, **source_kw)
+    client = client_of(source)
+    package_bytes(paced=client.paced)  # a wrong package_megabytes is refused now
+    prove_credentials(client, options_of(source))
     pipeline = dlt.pipeline(
         pipeline_name=pipeline_name,
         destination=destination,
@@ -392,6 +408,7 @@ def print_plan(pipeline_name: str = "gong", pipelines_dir: str | None = None, **
     source = _source(**kw)
     client = client_of(source)
     opts = options_of(source)  # the very options the run would load with
+    prove_credentials(client, opts)  # its answer is kept for the count of users below
     saved = _saved_state(pipeline_name, pipelines_dir)
     states = saved.get("resources") or {}
     calls_table = next(t for t in TABLES if t.kind == "calls")

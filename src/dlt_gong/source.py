@@ -61,6 +61,9 @@ from dlt_gong.options import (
     LoadOptions,
     build_options,
     check_base_url,
+    check_max_in_flight,
+    check_max_retry_after_seconds,
+    check_requests_per_second,
 )
 from dlt_gong.tables import BY_NAME, TABLES, Kind, Option, Table
 from dlt_gong.windows import (
@@ -89,22 +92,22 @@ def gong_source(
     start_date: str | date | datetime | None = None,
     end_date: str | date | datetime | None = None,
     lookback_days: float = DEFAULT_LOOKBACK_DAYS,
-    stats_lookback_days: int = DEFAULT_STATS_LOOKBACK_DAYS,
+    stats_lookback_days: float = DEFAULT_STATS_LOOKBACK_DAYS,
     workspace_id: str | None = None,
-    user_ids: list[str] | None = None,
-    resources: list[str] | None = None,
+    user_ids: str | list[str] | None = None,
+    resources: str | list[str] | None = None,
     content_selector: dict[str, Any] | None = None,
     include_private_calls: bool = False,
     aggregation_period: str = "DAY",
     interaction_stats_period: str = "DAY",
-    requests_per_second: int | None = 3,
+    requests_per_second: float | None = 3,
     max_in_flight: int = 3,
     max_retry_after_seconds: float = 300.0,
     now: str | date | datetime | None = None,
     reconcile_days: float = DEFAULT_RECONCILE_DAYS,
     reconcile_from: str | date | datetime | None = None,
     reconcile_to: str | date | datetime | None = None,
-    chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
+    chunk_tokens: float = DEFAULT_CHUNK_TOKENS,
 ) -> list[DltResource]:
     """Loads a Gong company: users, calls with their content and transcripts, stats,
     scorecards, trackers, workspaces, library and call outcomes.
@@ -126,8 +129,10 @@ def gong_source(
             scorecards re-reviewed).
         stats_lookback_days: the same for the daily stats tables.
         workspace_id: load only this workspace's calls, trackers and library.
-        user_ids: load only calls hosted by, and stats of, these users.
-        resources: table names to load; default every table that is on by default.
+        user_ids: load only calls hosted by, and stats of, these users (a list or a
+            comma-separated string).
+        resources: table names to load, a list or a comma-separated string; default
+            every table that is on by default.
         content_selector: Gong's `contentSelector` for calls; default all content
             without media URLs.
         include_private_calls: keep private calls' metadata (Gong withholds their content
@@ -138,7 +143,8 @@ def gong_source(
         interaction_stats_period: the period of `interaction_stats` rows: DAY (default),
             WEEK or MONTH. Gong has no period parameter there, so each period is one
             request: a year costs 52 or 12 requests instead of one per active day.
-        requests_per_second: your company's Gong rate limit (3 unless Gong raised it).
+        requests_per_second: your company's Gong rate limit (3 unless Gong raised it), a
+            whole number ("3.0" is one); 0 or None: no pacing (the sandbox).
         max_in_flight: requests on the wire at once at most (3: Gong is said to allow 3
             concurrent requests a company). Behind a far Gong each answer takes most of a
             second, so requests go side by side to keep to `requests_per_second`; raise it
@@ -176,6 +182,8 @@ def gong_source(
         chunk_tokens=chunk_tokens,
     )
     configured_url = check_base_url(base_url)
+    rate = check_requests_per_second(requests_per_second)
+    longest_wait = check_max_retry_after_seconds(max_retry_after_seconds)
     session = None
     if isinstance(credentials, GongOAuthCredentials) and credentials.can_refresh():
         session = OAuthSession(credentials)
@@ -184,9 +192,9 @@ def gong_source(
         (session.api_base_url if session else None) or configured_url,
         session.authorization if session else credentials.authorization,
         describe_credentials=credentials.describe(),
-        requests_per_second=requests_per_second or None,
-        max_in_flight=max_in_flight,
-        max_retry_after_seconds=max_retry_after_seconds,
+        requests_per_second=rate,
+        max_in_flight=check_max_in_flight(max_in_flight),
+        max_retry_after_seconds=longest_wait,
         renew_authorization=session.renew if session else None,
     )
     if session is not None:

@@ -69,11 +69,32 @@ def test_cli_rejects_bad_options():
     assert result.exit_code == 2
 
 
-def test_cli_help_hides_the_secret_default():
-    result = CliRunner().invoke(sandbox_command, ["--help"])
+def test_cli_help_shows_the_public_default_secret_never_ones_own():
+    """The default secret is as public as the sandbox's data (a newcomer needs it to load
+    from `dlt-gong sandbox`); a secret set in the environment is never shown."""
+    result = CliRunner().invoke(
+        sandbox_command, ["--help"], env={"GONG_SANDBOX_ACCESS_KEY_SECRET": "own-secret-31"}
+    )
     assert result.exit_code == 0
-    assert "--access-key-secret" in result.output
-    assert "sandbox-access-key-secret" not in result.output
+    assert "[default: sandbox-access-key-secret]" in " ".join(result.output.split())
+    assert "own-secret-31" not in result.output
+
+
+def test_a_port_in_use_is_one_line_exit_2():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-c", LAUNCH, "--port", str(port), "--users", "2", "--calls", "5"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"dlt-gong: port {port} on 127.0.0.1 is in use (Address already in use): pick another "
+        "with --port, or --port 0 for a free one"
+    ]
+    assert proc.stdout == ""
 
 
 def test_registered_in_the_dlt_gong_command():

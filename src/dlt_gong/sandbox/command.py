@@ -1,11 +1,15 @@
 """``dlt-gong sandbox``: serve a local Gong API with a synthetic company from the shell.
 
-Credentials default to ``sandbox-access-key`` / ``sandbox-access-key-secret`` and can come
-from ``GONG_SANDBOX_ACCESS_KEY`` / ``GONG_SANDBOX_ACCESS_KEY_SECRET`` so a secret need not
-appear on a command line. The secret is never printed.
+Credentials default to ``sandbox-access-key`` / ``sandbox-access-key-secret`` (shown in
+``--help`` and when it starts, so the README's commands work as printed) and can come from
+``GONG_SANDBOX_ACCESS_KEY`` / ``GONG_SANDBOX_ACCESS_KEY_SECRET`` so a secret need not
+appear on a command line. A secret other than the default is never printed.
 """
 
 from __future__ import annotations
+
+import errno
+import sys
 
 import click
 
@@ -13,24 +17,32 @@ from dlt_gong.sandbox.config import CALLS_FILTER_TIMES, CALLS_ORDERS, FaultConfi
 from dlt_gong.sandbox.server import serve_forever
 from dlt_gong.sandbox.timeutil import parse_date_time
 
+DEFAULT_SECRET = "sandbox-access-key-secret"
+"""Public, like the sandbox's data: a secret of your own is never printed."""
+PORT_TAKEN = (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL)
+
 
 @click.command("sandbox")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8765, show_default=True, type=int, help="0 picks a free port.")
 @click.option("--seed", default=7, show_default=True, type=int, help="Same seed, same company.")
-@click.option("--users", default=50, show_default=True, type=click.IntRange(min=1))
+@click.option("--users", default=50, show_default=True, type=click.IntRange(min=1),
+              help="Users of the company.")  # fmt: skip
 @click.option("--calls", default=1000, show_default=True, type=click.IntRange(min=0),
               help="Calls in the history window.")  # fmt: skip
 @click.option("--days", default=90, show_default=True, type=click.IntRange(min=1),
               help="Length of the call history before now.")  # fmt: skip
-@click.option("--workspaces", default=2, show_default=True, type=click.IntRange(1, 20))
-@click.option("--time-zone", default="America/Los_Angeles", show_default=True)
+@click.option("--workspaces", default=2, show_default=True, type=click.IntRange(1, 20),
+              help="Workspaces of the company.")  # fmt: skip
+@click.option("--time-zone", default="America/Los_Angeles", show_default=True,
+              help="The company's time zone (its days and stats periods).")  # fmt: skip
 @click.option("--now", "now", default=None, help="Start the clock here (ISO-8601 with offset).")
 @click.option("--access-key", envvar="GONG_SANDBOX_ACCESS_KEY", default="sandbox-access-key",
               show_default=True, help="Env: GONG_SANDBOX_ACCESS_KEY.")  # fmt: skip
 @click.option("--access-key-secret", envvar="GONG_SANDBOX_ACCESS_KEY_SECRET",
-              default="sandbox-access-key-secret",
-              help="Env: GONG_SANDBOX_ACCESS_KEY_SECRET.")  # fmt: skip
+              default=DEFAULT_SECRET,
+              help=f"Env: GONG_SANDBOX_ACCESS_KEY_SECRET.  [default: {DEFAULT_SECRET}]",
+              )  # fmt: skip
 @click.option("--oauth-refresh-token", envvar="GONG_SANDBOX_OAUTH_REFRESH_TOKEN", default=None,
               help="A refresh token the OAuth app (sandbox-client-id / sandbox-client-secret) "
               "holds; the token endpoint is /oauth2/generate-customer-token. "
@@ -75,7 +87,13 @@ def sandbox_command(host: str, port: int, seed: int, users: int, calls: int, day
                     late_call_rate: float, calls_order: str, calls_filter_time: str,
                     cursor_ttl_seconds: float, latency: float, latency_per_item: float,
                     latency_jitter: float, max_concurrent: int | None) -> None:  # fmt: skip
-    """Serve a local Gong API v2 with a synthetic company until Ctrl-C."""
+    """Serve a local Gong API v2 with a synthetic company until Ctrl-C.
+
+    Load it with SOURCES__GONG__BASE_URL=http://127.0.0.1:8765,
+    SOURCES__GONG__CREDENTIALS__ACCESS_KEY=sandbox-access-key and
+    SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET=sandbox-access-key-secret (the defaults
+    below) and SOURCES__GONG__REQUESTS_PER_SECOND=0 with --no-rate-limit.
+    """
     try:
         config = SandboxConfig(
             host=host,
@@ -109,6 +127,23 @@ def sandbox_command(host: str, port: int, seed: int, users: int, calls: int, day
 
     def announce(url: str) -> None:
         click.echo(f"Gong sandbox listening on {url}")
-        click.echo(f"  access key: {config.access_key} (secret not shown)", err=True)
+        secret = (
+            f"secret {DEFAULT_SECRET}" if config.access_key_secret == DEFAULT_SECRET
+            else "secret not shown"
+        )  # fmt: skip
+        click.echo(f"  access key: {config.access_key} ({secret})", err=True)
 
-    serve_forever(config, announce)
+    try:
+        serve_forever(config, announce)
+    except OSError as exc:
+        if exc.errno not in PORT_TAKEN:
+            raise
+        cause = {errno.EADDRINUSE: "is in use", errno.EACCES: "needs privileges"}.get(
+            exc.errno, "is not an address of this machine"
+        )
+        click.echo(
+            f"dlt-gong: port {port} on {host} {cause} ({exc.strerror}): pick another with "
+            "--port, or --port 0 for a free one",
+            err=True,
+        )
+        sys.exit(2)
