@@ -13,7 +13,10 @@ pipelines: ``<dlt data dir>/gong_oauth/<fingerprint>.json`` (``~/.dlt`` for a us
 ``/var/dlt`` for root, ``$DLT_DATA_DIR`` when set), never in the destination. The file
 is named by a fingerprint (SHA-256) of the client id and the refresh token the user
 configured, so one authorization's chain of rotated tokens has one file, and a new
-authorization (a new configured refresh token) starts a new one.
+authorization (a new configured refresh token) starts a new one. ``credentials.token_store``
+puts the file elsewhere (a path, a folder) or on a bucket (`BucketTokenStore`: machines
+that live for one run share it), and a secrets manager keeps it through a hook
+(`HookTokenStore`); `open_store` tells which.
 
 Crash safety, step by step (`OAuthSession._refresh`), under an exclusive file lock so that
 two runs never spend the same refresh token:
@@ -140,8 +143,8 @@ the same moment has overwritten it by then, and only one of the two reads its ow
 
 class BucketTokenStore:
     """One JSON object on any filesystem dlt's filesystem destination reaches (`s3://`,
-    `gs://`, `az://`, ...), through fsspec with dlt's authentication (the provider's
-    default credentials: environment, instance role, ...).
+    `gs://`, `az://`, ...), through fsspec with dlt's authentication: the destination's
+    credentials (`destination.filesystem.credentials`), else the provider's defaults.
 
     A bucket has no file lock. A refresh takes a lease instead: a ``.lease`` object beside
     the tokens naming this run and when it ends, written only when no live lease of
@@ -153,11 +156,17 @@ class BucketTokenStore:
         self, url: str, *, sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:  # fmt: skip
-        from dlt.common.storages import fsspec_filesystem
+        from dlt.common.configuration import resolve_configuration
+        from dlt.common.storages import FilesystemConfiguration, fsspec_from_config
 
         self.url = url
         self.where = _without_userinfo(url)
-        self._fs, _ = fsspec_filesystem(url)
+        # the credentials of dlt's filesystem destination (destination.filesystem.credentials),
+        # else the provider's defaults, as the destination itself resolves them
+        config = resolve_configuration(
+            FilesystemConfiguration(bucket_url=url), sections=("destination", "filesystem")
+        )
+        self._fs, _ = fsspec_from_config(config)
         self._sleep, self._clock = sleep, clock
 
     def load(self) -> Tokens | None:
