@@ -7,6 +7,8 @@ the `api_base_url_for_customer` of Gong's token answer, as Gong requires.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import stat
@@ -19,17 +21,36 @@ from pathlib import Path
 import dlt
 import pytest
 
-from dlt_gong import GongAuthError, GongOAuthCredentials, GongUnavailableError, gong_source
-from dlt_gong.oauth import OAuthSession, TokenStore
+from dlt_gong import (
+    GongAuthError,
+    GongConfigError,
+    GongOAuthCredentials,
+    GongUnavailableError,
+    gong_source,
+)
+from dlt_gong.oauth import BucketTokenStore, HookTokenStore, OAuthSession, TokenStore, open_store
 from dlt_gong.sandbox import Exchange, RunningSandbox, SandboxConfig, run_sandbox
 
 CLI = str(Path(sys.executable).with_name("dlt-gong"))
 NOW = datetime(2026, 4, 14, 17, 0, tzinfo=timezone.utc)
 START = (NOW - timedelta(days=5)).date().isoformat()
+CLIENT_ID = SandboxConfig().oauth_client_id
 CLOSED = "http://127.0.0.1:9"  # nothing listens: only Gong's token answer says where to go
 REFRESH = {
     name: f"rt-{name}-5d1c0e"
-    for name in ("midload", "generic", "cli", "due", "shared", "kept", "revoked")
+    for name in (
+        "midload",
+        "generic",
+        "cli",
+        "due",
+        "shared",
+        "kept",
+        "revoked",
+        "runners",
+        "bucket",
+        "lease",
+        "hook",
+    )
 }
 
 
@@ -177,13 +198,61 @@ def test_a_revoked_refresh_token_is_one_line_and_exit_2(sb: RunningSandbox, tmp_
     sb.reset_stats()
     r = dlt_gong(["run", "--start-date", START], tmp_path, env_of(sb, REFRESH["revoked"]))
     assert r.returncode == 2
-    assert r.stderr.strip().splitlines() == [
-        "dlt-gong: Gong refused the OAuth refresh token (400 invalid_grant): it was revoked, "
-        "or already used (refresh tokens are single use). Authorize the app again and set "
-        "the new sources.gong.credentials.refresh_token"
-    ]
+    # a revoked token and one an earlier run rotated look alike to a run with an empty store
+    assert r.stderr.strip().splitlines() == [spent_line(tmp_path / ".dlt-data", "revoked")]
     assert sb.stats()["requests"] == 0  # nothing was asked of the API
     assert REFRESH["revoked"] not in r.stdout + r.stderr
+
+
+def spent_line(data_dir: Path, name: str) -> str:
+    fingerprint = hashlib.sha256(f"{CLIENT_ID}\0{REFRESH[name]}".encode()).hexdigest()[:24]
+    return (
+        "dlt-gong: Gong refused the configured OAuth refresh token (400 invalid_grant) and the "
+        f"token store {data_dir / 'gong_oauth' / fingerprint}.json holds no newer one: an "
+        "earlier run rotated it (refresh tokens are single use) and kept the new one in its "
+        f"own token store, by default gong_oauth/{fingerprint}.json in the dlt data folder of "
+        "the machine it ran on (~/.dlt, /var/dlt as root, or $DLT_DATA_DIR), gone with that "
+        "machine; or it was revoked. Authorize the app again, set the new "
+        "sources.gong.credentials.refresh_token, and set sources.gong.credentials.token_store "
+        "to a folder or bucket URL every run reaches (s3://, gs://, az://, file://)"
+    )
+
+
+def test_fresh_runners_sharing_a_store_url_each_load_and_one_without_it_is_told_why(
+    sb: RunningSandbox, tmp_path: Path
+) -> None:
+    """Three scheduled runs, each on a fresh machine (an empty DLT_DATA_DIR) with the same
+    secrets and one `file://` store; each one's access token has expired, so each spends
+    the refresh token the one before kept. A fourth without the store is refused."""
+    store = tmp_path / "bucket" / "gong-tokens"
+    env = {**env_of(sb, REFRESH["runners"]),
+           "SOURCES__GONG__CREDENTIALS__TOKEN_STORE": f"file://{store}/"}  # fmt: skip
+    args = ["run", "--start-date", START, "--resources", "users", "--progress", "none"]
+    refreshes, refused = sb.oauth.refreshes, sb.oauth.refused
+    outputs = []
+    for n in range(3):
+        sb.oauth.expire_access_tokens()
+        runner = tmp_path / f"runner{n}"
+        runner.mkdir()
+        r = dlt_gong(args, runner, env)
+        assert r.returncode == 0, r.stderr
+        outputs.append(r.stdout + r.stderr)
+        kept = list(store.glob("*.json"))
+        assert (
+            len(kept) == 1
+            and json.loads(kept[0].read_text())["refresh_token"] == (sb.oauth.issued[-1])
+        )
+        assert not (runner / ".dlt-data" / "gong_oauth").exists()  # nothing kept on the machine
+    assert (sb.oauth.refreshes - refreshes, sb.oauth.refused - refused) == (3, 0)
+    fourth = tmp_path / "runner3"
+    fourth.mkdir()
+    env.pop("SOURCES__GONG__CREDENTIALS__TOKEN_STORE")
+    r = dlt_gong(args, fourth, env)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [spent_line(fourth / ".dlt-data", "runners")]
+    outputs.append(r.stdout + r.stderr)
+    secrets = [*sb.oauth.issued, REFRESH["runners"], sb.config.oauth_client_secret]
+    assert not [t for t in secrets if any(t in out for out in outputs)]
 
 
 def test_a_token_due_to_expire_is_refreshed_before_it_is_used(
@@ -249,3 +318,122 @@ def test_a_refresh_that_never_reached_gong_keeps_the_token_and_a_cut_save_tears_
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
     with pytest.raises(GongAuthError, match=r"^Gong refused the OAuth refresh token"):
         OAuthSession(credentials).renew(session.authorization())
+
+
+def test_a_token_store_setting_names_a_file_a_folder_a_bucket_or_a_hook(tmp_path: Path) -> None:
+    fingerprint = "ab" * 32
+    name = f"{fingerprint[:24]}.json"
+    file = open_store(str(tmp_path / "tokens.json"), fingerprint)
+    assert isinstance(file, TokenStore) and file.path == tmp_path / "tokens.json"
+    folder = open_store(str(tmp_path / "kept"), fingerprint)
+    assert isinstance(folder, TokenStore) and folder.path == tmp_path / "kept" / name
+    local = open_store(f"file://{tmp_path}/shared/", fingerprint)
+    assert isinstance(local, TokenStore) and local.path == tmp_path / "shared" / name
+    bucket = open_store("memory://user:pw@gong-tokens/prod/", fingerprint)
+    assert isinstance(bucket, BucketTokenStore)
+    assert bucket.where == f"memory://gong-tokens/prod/{name}"  # never a password
+    assert isinstance(open_store(Hook(), fingerprint), HookTokenStore)
+    with pytest.raises(GongConfigError) as bad:
+        open_store(42, fingerprint)
+    assert str(bad.value) == (
+        "token_store int is neither a folder, a URL nor an object with load() and save(): "
+        "see the README's OAuth section"
+    )
+
+
+class Hook:
+    """A secrets manager as a dict, with a lock that counts its uses."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, object] | None = None
+        self.locks = 0
+
+    def load(self) -> dict[str, object] | None:
+        return self.kept
+
+    def save(self, tokens: dict[str, object]) -> None:
+        self.kept = dict(tokens)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        self.locks += 1
+        yield
+
+
+def test_runs_on_fresh_machines_sharing_a_bucket_store_spend_each_token_once(
+    sb: RunningSandbox, tmp_path: Path
+) -> None:
+    """A bucket (fsspec's in-memory filesystem here, as s3:// or gs:// would be): three
+    sessions one after another, the access token expired before each, refresh with the
+    token the one before kept; two at once spend one token once; the lease is gone after."""
+    url = f"memory://gong-tokens/{tmp_path.name}/tokens.json"
+    credentials = oauth(sb, REFRESH["bucket"], tmp_path / "unused.json")
+    pauses: list[float] = []
+
+    def store() -> BucketTokenStore:
+        return BucketTokenStore(url, sleep=pauses.append)
+
+    refreshes, refused = sb.oauth.refreshes, sb.oauth.refused
+    for _ in range(3):
+        sb.oauth.expire_access_tokens()
+        session = OAuthSession(credentials, store=store())
+        session.renew(session.authorization())
+        assert store().load() is not None
+        assert store().load().refresh_token == sb.oauth.issued[-1]  # type: ignore[union-attr]
+    assert (sb.oauth.refreshes - refreshes, sb.oauth.refused - refused) == (4, 0)
+    first, second = (
+        OAuthSession(credentials, store=store()),
+        OAuthSession(credentials, store=store()),
+    )
+    sb.oauth.expire_access_tokens()
+    stale = second.authorization()
+    first.renew(first.authorization())
+    second.renew(stale)  # finds the first one's tokens under the lease: spends nothing
+    assert second.authorization() == first.authorization()
+    assert (sb.oauth.refreshes - refreshes, sb.oauth.refused - refused) == (5, 0)
+    assert pauses and set(pauses) == {1.0}  # each lease read back after its pause
+    assert not store()._fs.exists(url + ".lease")
+
+
+def test_a_live_lease_of_another_run_is_waited_for_and_its_tokens_used(
+    sb: RunningSandbox, tmp_path: Path
+) -> None:
+    """Another run holds the bucket's lease: this one waits, and once that run has
+    written its new tokens and let go, uses them instead of spending a dead token."""
+    url = f"memory://gong-tokens/{tmp_path.name}/tokens.json"
+    credentials = oauth(sb, REFRESH["lease"], tmp_path / "unused.json")
+    other = OAuthSession(credentials, store=BucketTokenStore(url, sleep=lambda s: None))
+    other.start()
+    session = OAuthSession(credentials, store=BucketTokenStore(url, sleep=lambda s: None))
+    sb.oauth.expire_access_tokens()
+    stale = session.authorization()
+    lease = url + ".lease"
+    waits: list[float] = []
+
+    def other_run_meanwhile(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 1:  # the other run refreshes, then lets go of its lease
+            other.store._fs.rm_file(lease)  # type: ignore[union-attr]
+            other.renew(stale)
+
+    other.store._fs.pipe_file(lease, json.dumps({"owner": "other", "until": 4e9}).encode())  # type: ignore[union-attr]
+    session.store._sleep = other_run_meanwhile  # type: ignore[union-attr]
+    refreshes, refused = sb.oauth.refreshes, sb.oauth.refused
+    session.renew(stale)
+    assert waits == [1.0, 1.0]  # waited for the lease, then read its own back
+    assert (sb.oauth.refreshes - refreshes, sb.oauth.refused - refused) == (1, 0)
+    assert session.authorization() == other.authorization() == f"Bearer {sb.oauth.issued[-2]}"
+
+
+def test_a_secrets_manager_hook_keeps_the_tokens(sb: RunningSandbox, tmp_path: Path) -> None:
+    hook = Hook()
+    credentials = oauth(sb, REFRESH["hook"], tmp_path / "unused.json")
+    refreshes, refused = sb.oauth.refreshes, sb.oauth.refused
+    for _ in range(3):
+        sb.oauth.expire_access_tokens()
+        session = OAuthSession(credentials, token_store=hook)
+        session.renew(session.authorization())
+        assert hook.kept is not None and hook.kept["refresh_token"] == sb.oauth.issued[-1]
+    assert (sb.oauth.refreshes - refreshes, sb.oauth.refused - refused) == (4, 0)
+    assert hook.locks == 4
+    assert not (tmp_path / "unused.json").exists()

@@ -56,7 +56,8 @@ class GongOAuthCredentials(CredentialsConfiguration):
     access_token_expires_at: str | None = None
     token_url: str = OAUTH_TOKEN_URL
     token_store: str | None = None
-    """Where the rotated refresh token is kept; default under dlt's data folder."""
+    """Where the rotated refresh token is kept: a `.json` file, a folder, or a bucket URL
+    (`s3://`, `gs://`, `az://`, `file://`); default a file under dlt's data folder."""
 
     def on_partial(self) -> None:
         """The refresh form needs no access token: resolved without one."""

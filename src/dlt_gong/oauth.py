@@ -13,7 +13,10 @@ pipelines: ``<dlt data dir>/gong_oauth/<fingerprint>.json`` (``~/.dlt`` for a us
 ``/var/dlt`` for root, ``$DLT_DATA_DIR`` when set), never in the destination. The file
 is named by a fingerprint (SHA-256) of the client id and the refresh token the user
 configured, so one authorization's chain of rotated tokens has one file, and a new
-authorization (a new configured refresh token) starts a new one.
+authorization (a new configured refresh token) starts a new one. ``credentials.token_store``
+puts the file elsewhere (a path, a folder) or on a bucket (`BucketTokenStore`: machines
+that live for one run share it), and a secrets manager keeps it through a hook
+(`HookTokenStore`); `open_store` tells which.
 
 Crash safety, step by step (`OAuthSession._refresh`), under an exclusive file lock so that
 two runs never spend the same refresh token:
@@ -40,6 +43,7 @@ comes once per access-token lifetime (a day at Gong), not once per run.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import logging
@@ -48,11 +52,12 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, Union
 
 import requests
 from filelock import FileLock
@@ -62,6 +67,8 @@ from dlt_gong.errors import GongAuthError, GongConfigError, GongUnavailableError
 
 logger = logging.getLogger("dlt_gong")
 
+SPENT = "Gong refused the OAuth refresh token"
+"""How the refusal of a refresh token begins."""
 EARLY_SECONDS = 60.0
 """Refresh this long before an access token expires (at most a tenth of its life)."""
 TOKEN_ATTEMPTS = 3
@@ -89,6 +96,8 @@ class TokenStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.where = str(path)
+        """Where the tokens are kept, for messages (never the tokens)."""
         self._lock = FileLock(str(path) + ".lock")
 
     @classmethod
@@ -98,21 +107,15 @@ class TokenStore:
         folder = Path(run_context.active().get_data_entity("gong_oauth"))
         return folder / f"{fingerprint[:24]}.json"
 
-    def locked(self) -> FileLock:
+    def locked(self) -> contextlib.AbstractContextManager[Any]:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self._lock
 
     def load(self) -> Tokens | None:
         try:
-            data = json.loads(self.path.read_text())
-            return Tokens(**data)
+            return _parse(self.path.read_text(), self.where)
         except FileNotFoundError:
             return None
-        except (ValueError, TypeError) as exc:
-            raise GongConfigError(
-                f"the OAuth token store {self.path} is not readable ({type(exc).__name__}): "
-                "delete it to start again from the configured refresh_token"
-            ) from None
 
     def save(self, tokens: Tokens) -> None:
         """Atomic: the file holds the old tokens or the new ones, never a mix."""
@@ -131,6 +134,162 @@ class TokenStore:
         _fsync_folder(folder)
 
 
+LEASE_SECONDS = 120.0
+"""How long a bucket store's refresh lease holds (a refresh is one round trip to Gong)."""
+LEASE_SETTLE_SECONDS = 1.0
+"""The pause between writing a lease and reading it back: a run that wrote its lease at
+the same moment has overwritten it by then, and only one of the two reads its own."""
+
+
+class BucketTokenStore:
+    """One JSON object on any filesystem dlt's filesystem destination reaches (`s3://`,
+    `gs://`, `az://`, ...), through fsspec with dlt's authentication: the destination's
+    credentials (`destination.filesystem.credentials`), else the provider's defaults.
+
+    A bucket has no file lock. A refresh takes a lease instead: a ``.lease`` object beside
+    the tokens naming this run and when it ends, written only when no live lease of
+    another run is there, and read back after a pause (write, then re-read: of two runs
+    writing at once, only the last one's lease survives, and the other waits). The object
+    store writes the tokens whole (a PUT is atomic), before they are used."""
+
+    def __init__(
+        self, url: str, *, sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:  # fmt: skip
+        from dlt.common.configuration import resolve_configuration
+        from dlt.common.storages import FilesystemConfiguration, fsspec_from_config
+
+        self.url = url
+        self.where = _without_userinfo(url)
+        # the credentials of dlt's filesystem destination (destination.filesystem.credentials),
+        # else the provider's defaults, as the destination itself resolves them
+        config = resolve_configuration(
+            FilesystemConfiguration(bucket_url=url), sections=("destination", "filesystem")
+        )
+        self._fs, _ = fsspec_from_config(config)
+        self._sleep, self._clock = sleep, clock
+
+    def load(self) -> Tokens | None:
+        try:
+            text = self._fs.cat_file(self.url).decode()
+        except FileNotFoundError:
+            return None
+        return _parse(text, self.where)
+
+    def save(self, tokens: Tokens) -> None:
+        self._fs.pipe_file(self.url, json.dumps(asdict(tokens)).encode())
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        lease = self.url + ".lease"
+        me = uuid.uuid4().hex
+        deadline = self._clock() + LEASE_SECONDS
+        while True:
+            held = self._lease(lease)
+            if held is None or held["until"] < self._clock():
+                until = self._clock() + LEASE_SECONDS
+                self._fs.pipe_file(lease, json.dumps({"owner": me, "until": until}).encode())
+                self._sleep(LEASE_SETTLE_SECONDS)
+                held = self._lease(lease)
+                if held is not None and held["owner"] == me:
+                    break
+            if self._clock() > deadline:
+                raise GongConfigError(
+                    f"the OAuth token store {self.where} stayed locked by another run for "
+                    f"{LEASE_SECONDS:.0f} s (its lease {self.where}.lease): run again later"
+                )
+            self._sleep(LEASE_SETTLE_SECONDS)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                if (self._lease(lease) or {}).get("owner") == me:
+                    self._fs.rm_file(lease)
+
+    def _lease(self, lease: str) -> dict[str, Any] | None:
+        try:
+            found = json.loads(self._fs.cat_file(lease))
+        except (FileNotFoundError, ValueError):
+            return None
+        return found if isinstance(found, dict) and {"owner", "until"} <= set(found) else None
+
+
+class TokenHook(Protocol):
+    """A secrets manager's keeper of the tokens (`gong_source(token_store=...)`): `load()`
+    returns what `save` was last given (a dict), or None before the first refresh."""
+
+    def load(self) -> dict[str, Any] | None: ...
+
+    def save(self, tokens: dict[str, Any]) -> None: ...
+
+
+class HookTokenStore:
+    """Tokens kept by a `TokenHook`. A refresh re-reads them first, under the hook's own
+    `lock()` when it has one (a context manager), so that two runs spend a refresh token
+    once; a hook without one leaves that to the secrets manager's own versioning."""
+
+    def __init__(self, hook: Any) -> None:
+        self.hook = hook
+        self.where = f"the token_store hook {type(hook).__name__}"
+
+    def load(self) -> Tokens | None:
+        found = self.hook.load()
+        if found is None:
+            return None
+        return _parse(found if isinstance(found, str) else json.dumps(found), self.where)
+
+    def save(self, tokens: Tokens) -> None:
+        self.hook.save(asdict(tokens))
+
+    def locked(self) -> contextlib.AbstractContextManager[Any]:
+        lock = getattr(self.hook, "lock", None)
+        return lock() if callable(lock) else contextlib.nullcontext()
+
+
+Store = Union[TokenStore, BucketTokenStore, HookTokenStore]  # noqa: UP007
+
+
+def open_store(setting: Any, fingerprint: str) -> Store:
+    """The store `credentials.token_store` (or `gong_source(token_store=...)`) names: None,
+    the default file under dlt's data folder; an object with load() and save(), a hook;
+    a URL, a bucket (``file://`` is a local path, with its file lock); otherwise a local
+    path: a ``.json`` file, or a folder holding one file per authorization."""
+    name = f"{fingerprint[:24]}.json"
+    if setting is None or setting == "":
+        return TokenStore(TokenStore.default_path(fingerprint))
+    if not isinstance(setting, (str, os.PathLike)):
+        if callable(getattr(setting, "load", None)) and callable(getattr(setting, "save", None)):
+            return HookTokenStore(setting)
+        raise GongConfigError(
+            f"token_store {type(setting).__name__} is neither a folder, a URL nor an object "
+            "with load() and save(): see the README's OAuth section"
+        )
+    text = os.fspath(setting)
+    scheme = text.split("://", 1)[0] if "://" in text else ""
+    if scheme and scheme != "file":
+        url = text if text.endswith(".json") else text.rstrip("/") + "/" + name
+        return BucketTokenStore(url)
+    path = Path(text[len("file://") :] if scheme else text).expanduser()
+    if path.suffix == ".json" or path.is_file():
+        return TokenStore(path)
+    return TokenStore(path / name)
+
+
+def _parse(text: str, where: str) -> Tokens:
+    try:
+        return Tokens(**json.loads(text))
+    except (ValueError, TypeError) as exc:
+        raise GongConfigError(
+            f"the OAuth token store {where} is not readable ({type(exc).__name__}): "
+            "delete it to start again from the configured refresh_token"
+        ) from None
+
+
+def _without_userinfo(url: str) -> str:
+    """A URL as it may be shown: without a user:password@ part."""
+    return re.sub(r"^([a-z0-9+.-]+://)[^/@]*@", r"\1", url)
+
+
 class OAuthSession:
     """Access tokens for one authorization of a Gong app, refreshed when they expire or
     when Gong says so (a 401), shared by every request of a load (thread-safe)."""
@@ -139,7 +298,8 @@ class OAuthSession:
         self,
         credentials: GongOAuthCredentials,
         *,
-        store: TokenStore | None = None,
+        store: Store | None = None,
+        token_store: Any = None,
         http: requests.Session | None = None,
         clock: Callable[[], float] = time.time,
         timeout_seconds: float = 60.0,
@@ -150,8 +310,10 @@ class OAuthSession:
         configured = hashlib.sha256(
             f"{credentials.client_id}\0{credentials.refresh_token}".encode()
         ).hexdigest()
-        path = Path(credentials.token_store) if credentials.token_store else None
-        self.store = store or TokenStore(path or TokenStore.default_path(configured))
+        self._fingerprint = configured
+        self.store = store or open_store(
+            token_store if token_store is not None else credentials.token_store, configured
+        )
         self._http = http or requests.Session()
         self._clock = clock
         self._timeout = (min(10.0, timeout_seconds), timeout_seconds)
@@ -160,7 +322,10 @@ class OAuthSession:
         """Refreshes this session made (tokens another run refreshed are not counted)."""
         self.on_base_url: Callable[[str], None] | None = None
         stored = self.store.load()
-        if stored is not None and stored.configured == configured:
+        self._configured_in_use = not (stored is not None and stored.configured == configured)
+        """Whether the refresh token in use is the configured one (the store had none
+        newer): Gong refusing it then most likely means an earlier run rotated it."""
+        if not self._configured_in_use and stored is not None:
             self._tokens = stored  # the newest of this authorization's chain
         else:  # first run, or the user configured a new authorization
             self._tokens = Tokens(
@@ -213,6 +378,7 @@ class OAuthSession:
                 and newest.refresh_token != self._tokens.refresh_token
             ):
                 self._adopt(newest)  # another run refreshed since this one read the store
+                self._configured_in_use = False
                 if not self._due(newest) and newest.access_token != rejected:
                     return
             answer = self._ask_gong(self._tokens.refresh_token)
@@ -223,11 +389,12 @@ class OAuthSession:
                 refresh_at=_refresh_after(answer, self._clock()),
                 api_base_url=_base_url(answer) or self._tokens.api_base_url,
             )
-            self.store.save(fresh)  # on disk before it is used (see the module's doc)
+            self.store.save(fresh)  # kept before it is used (see the module's doc)
+        self._configured_in_use = False
         self.refreshes += 1
         lifetime = "" if fresh.refresh_at is None else f", valid {answer.get('expires_in')} s"
         logger.info("OAuth: refreshed the access token%s; tokens kept in %s",
-                    lifetime, self.store.path)  # fmt: skip
+                    lifetime, self.store.where)  # fmt: skip
         self._adopt(fresh)
 
     def _adopt(self, tokens: Tokens) -> None:
@@ -243,12 +410,30 @@ class OAuthSession:
             if answer is not None:
                 return answer
             if refusal:
+                if refusal.startswith(SPENT) and self._configured_in_use:
+                    refusal = self._spent_elsewhere(refusal)
                 raise GongAuthError(refusal, status=401)
             if attempt < TOKEN_ATTEMPTS:
                 time.sleep(2 ** (attempt - 1))
         raise GongUnavailableError(
             f"the OAuth token endpoint {self.token_url} failed {TOKEN_ATTEMPTS} times "
             f"({transient}); the refresh token was kept, run again later"
+        )
+
+    def _spent_elsewhere(self, refusal: str) -> str:
+        """The refusal of the configured refresh token by a run whose store holds nothing
+        newer: a fresh machine (a CI runner, a container) after an earlier run rotated it."""
+        said = refusal[len(SPENT) :].split(")", 1)[0].lstrip(" (")
+        return (
+            f"Gong refused the configured OAuth refresh token ({said}) and the token store "
+            f"{self.store.where} holds no newer one: an earlier run rotated it (refresh "
+            "tokens are single use) and kept the new one in its own token store, by default "
+            f"gong_oauth/{self._fingerprint[:24]}.json in the dlt data folder of the machine "
+            "it ran on (~/.dlt, /var/dlt as root, or $DLT_DATA_DIR), gone with that machine; "
+            "or it was revoked. "
+            "Authorize the app again, set the new sources.gong.credentials.refresh_token, and "
+            "set sources.gong.credentials.token_store to a folder or bucket URL every run "
+            "reaches (s3://, gs://, az://, file://)"
         )
 
     def _post(self, basic: str, refresh_token: str) -> tuple[dict[str, Any] | None, str, str]:
@@ -289,7 +474,7 @@ class OAuthSession:
         return (
             None,
             (
-                f"Gong refused the OAuth refresh token ({said}): it was revoked, or already used "
+                f"{SPENT} ({said}): it was revoked, or already used "
                 "(refresh tokens are single use). Authorize the app again and set the new "
                 "sources.gong.credentials.refresh_token"
             ),
@@ -366,4 +551,12 @@ class _RedactTokenUrls(logging.Filter):
 
 logging.getLogger("urllib3.connectionpool").addFilter(_RedactTokenUrls())
 
-__all__ = ["OAuthSession", "TokenStore", "Tokens"]
+__all__ = [
+    "BucketTokenStore",
+    "HookTokenStore",
+    "OAuthSession",
+    "TokenHook",
+    "TokenStore",
+    "Tokens",
+    "open_store",
+]

@@ -16,6 +16,7 @@ import dlt
 from dlt.common.pipeline import LoadInfo
 from dlt.extract.source import DltSource
 
+from dlt_gong import lake
 from dlt_gong.errors import GongQuotaExhausted
 from dlt_gong.resume import undo_interrupted_jobs
 from dlt_gong.source import client_of
@@ -32,7 +33,8 @@ def run(pipeline: dlt.Pipeline, source: DltSource, **run_kwargs: Any) -> LoadInf
 
     First it finishes a load an earlier run left pending (dlt's `run` would load only that
     and return without extracting), undoing the rows of jobs a killed process left half
-    recorded, so nothing loads twice. Then it runs `source` with `run_kwargs` (passed to
+    recorded, so nothing loads twice. On a filesystem destination its tables are Delta
+    tables that merge (`lake.prepare`). Then it runs `source` with `run_kwargs` (passed to
     `pipeline.run`). Returns the `LoadInfo` of a complete load.
 
     Raises:
@@ -40,6 +42,7 @@ def run(pipeline: dlt.Pipeline, source: DltSource, **run_kwargs: Any) -> LoadInf
             stopped the load; `resets_at` is when to run again (the next run continues
             where this one stopped), `load_info` is this run's `LoadInfo`.
     """
+    lake.prepare(pipeline, source)
     if pipeline.has_pending_data:
         undo_interrupted_jobs(pipeline)
         pipeline.run()

@@ -39,6 +39,7 @@ from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.extract.resource import DltResource
 
 from dlt_gong import endpoints as ep
+from dlt_gong import lake
 from dlt_gong.client import GongClient
 from dlt_gong.errors import GongAuthError, GongQuotaExhausted
 from dlt_gong.options import LoadOptions
@@ -188,6 +189,9 @@ def _tombstones(table: Table, options: LoadOptions, parent: DltResource) -> DltR
         calls = gone.of(table, options)
         if not calls:
             return
+        if lake.in_delta():  # Delta tables: deleted there, child rows first (see lake.py)
+            lake.remove(dlt.current.pipeline(), table, calls)
+            return
         key = table.primary_key
         if key == (table.call_key,):
             yield [{key[0]: call, REMOVED: True} for call in calls]
@@ -259,6 +263,8 @@ def loaded_calls(span: Window, workspace_id: str | None) -> list[str]:
     columns = _columns("calls")
     if not {"id", "started"} <= columns:
         return []
+    if lake.in_delta():
+        return lake.loaded_calls(dlt.current.pipeline(), span.start, span.end, workspace_id)
     where = ["started >= %s", "started < %s"]
     args: list[Any] = [span.start, span.end]
     if workspace_id and "workspace_id" in columns:

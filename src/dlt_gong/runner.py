@@ -22,7 +22,7 @@ from dlt.common.runtime.collector import NULL_COLLECTOR
 from filelock import FileLock, Timeout
 
 from dlt_gong import endpoints as ep
-from dlt_gong import reconcile
+from dlt_gong import lake, reconcile
 from dlt_gong.activity import ActivityProbe, planned_requests
 from dlt_gong.chunked import run_in_packages
 from dlt_gong.client import GongClient
@@ -155,6 +155,7 @@ def _one_run_at_a_time(pipeline: dlt.Pipeline) -> FileLock:
 def _run_locked(pipeline: dlt.Pipeline, source: Any, progress: str = "log") -> RunReport:
     incremental = bool(_previous_positions(pipeline).get("calls_started"))
     started = time.monotonic()
+    lake.prepare(pipeline, source)  # before a request: Delta tables, or a line saying why not
     client = client_of(source)
     packages = package_bytes(paced=client.paced)
     file_format = _file_format(pipeline)
@@ -271,6 +272,9 @@ def _where(pipeline: dlt.Pipeline) -> str:
                 "select path from duckdb_databases() where database_name = current_database()"
             ).fetchone()
         return str(path[0]) if path and path[0] else "duckdb"
+    if lake.is_filesystem(pipeline):
+        kind = "Delta tables" if lake.available() else "files, appended to"
+        return f"{lake.bucket_url(pipeline)} ({kind})"
     return pipeline.destination.destination_name
 
 

@@ -108,6 +108,7 @@ def gong_source(
     reconcile_from: str | date | datetime | None = None,
     reconcile_to: str | date | datetime | None = None,
     chunk_tokens: float = DEFAULT_CHUNK_TOKENS,
+    token_store: Any = None,
 ) -> list[DltResource]:
     """Loads a Gong company: users, calls with their content and transcripts, stats,
     scorecards, trackers, workspaces, library and call outcomes.
@@ -162,6 +163,10 @@ def gong_source(
         reconcile_to: the end (exclusive) of the `reconcile_from` range.
         chunk_tokens: the most tokens a `call_transcript_chunks` row holds (counted
             as 100 tokens per 75 words; 512 by default).
+        token_store: with a refresh token, where the rotated one is kept, instead of
+            `credentials.token_store`: a folder, a bucket URL, or a secrets manager's
+            hook, an object with `load()` (the dict last saved, or None) and
+            `save(tokens: dict)`, and optionally `lock()` (a context manager).
     """
     options = build_options(
         start_date=start_date,
@@ -186,7 +191,7 @@ def gong_source(
     longest_wait = check_max_retry_after_seconds(max_retry_after_seconds)
     session = None
     if isinstance(credentials, GongOAuthCredentials) and credentials.can_refresh():
-        session = OAuthSession(credentials)
+        session = OAuthSession(credentials, token_store=token_store)
         session.start()  # a token at hand, and with it Gong's api_base_url_for_customer
     client = GongClient(
         (session.api_base_url if session else None) or configured_url,
