@@ -69,9 +69,7 @@ def check_company(company: str, where: str = "the company name") -> str:
 
 def configured_companies() -> list[str]:
     """`sources.gong.companies` (a list of names), for a scheduler's partitions."""
-    listed: Any = dlt.config.get("sources.gong.companies")
-    if isinstance(listed, str):
-        listed = [name.strip() for name in listed.strip("[]").replace('"', "").split(",")]
+    listed: Any = dlt.config.get("sources.gong.companies", list)
     return [check_company(str(n), "sources.gong.companies lists") for n in listed or []]
 
 
