@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 import dlt_gong
-from dlt_gong.companies import company_arguments
+from dlt_gong.companies import company_arguments, in_company_section
 from dlt_gong.errors import GongConfigError
 from dlt_gong.options import ALL_CONTENT
 from dlt_gong.sandbox import RunningSandbox
@@ -245,3 +245,14 @@ def test_each_company_reads_its_own_section_and_shares_the_rest(
     )  # fmt: skip
     # an option given in the call (a CLI flag) wins over the section
     assert company_arguments("acme", lookback_days=1)["lookback_days"] == 1
+
+
+def test_a_companys_failure_names_its_own_section() -> None:
+    assert in_company_section(
+        "Gong rejected access key 'k' (401). Check sources.gong.credentials and "
+        "sources.gong.base_url; sources.gong.resources is fine",
+        "acme",
+    ) == (
+        "Gong rejected access key 'k' (401). Check sources.gong.acme.credentials and "
+        "sources.gong.acme.base_url; sources.gong.resources is fine"
+    )

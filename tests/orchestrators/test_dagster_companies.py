@@ -29,8 +29,9 @@ def companies() -> Iterator[dict[str, RunningSandbox]]:
     with ExitStack() as stack:
         yield {
             name: stack.enter_context(
-                run_sandbox(config(seed=seed, access_key=f"{name}-key",
-                                   access_key_secret=f"{name}-secret"))  # fmt: skip
+                run_sandbox(
+                    config(seed=seed, access_key=f"{name}-key", access_key_secret=f"{name}-secret")
+                )
             )
             for name, seed in SEEDS.items()
         }
@@ -69,17 +70,23 @@ def test_a_partition_per_company_exact_and_apart_one_key_refused(
 
     results = {
         name: materialize(
-            [example.gong_companies], partition_key=name,
-            resources={"dlt": DagsterDltResource()}, raise_on_error=False,
-        )  # fmt: skip
+            [example.gong_companies],
+            partition_key=name,
+            resources={"dlt": DagsterDltResource()},
+            raise_on_error=False,
+        )
         for name in companies
     }
 
     assert {name: r.success for name, r in results.items()} == {
-        "acme": True, "globex": False, "initech": True,
-    }  # fmt: skip
-    truths = {name: sorted(c["metaData"]["id"] for c in public_calls(sb))
-              for name, sb in companies.items()}  # fmt: skip
+        "acme": True,
+        "globex": False,
+        "initech": True,
+    }
+    truths = {
+        name: sorted(c["metaData"]["id"] for c in public_calls(sb))
+        for name, sb in companies.items()
+    }
     for name in ("acme", "initech"):
         assert _loaded(tmp_path, name, "calls", "id") == truths[name]
         assert _loaded(tmp_path, name, "call_transcript_text", "call_id") == spoken_calls(
