@@ -256,3 +256,40 @@ def test_a_companys_failure_names_its_own_section() -> None:
         "Gong rejected access key 'k' (401). Check sources.gong.acme.credentials and "
         "sources.gong.acme.base_url; sources.gong.resources is fine"
     )
+
+
+def test_a_company_cannot_be_named_like_an_option() -> None:
+    with pytest.raises(GongConfigError) as refused:
+        dlt_gong.run_companies(["acme", "resources"])
+    assert str(refused.value) == (
+        "the company name 'resources' cannot name a company: sources.gong.resources is "
+        "already a dlt-gong option; name the company otherwise"
+    )
+
+
+def test_two_companies_with_one_token_store_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("acme", "globex"):
+        section = f"SOURCES__GONG__{name.upper()}__CREDENTIALS"
+        monkeypatch.setenv(f"{section}__CLIENT_ID", "one-app")
+        monkeypatch.setenv(f"{section}__CLIENT_SECRET", "app-secret")
+        monkeypatch.setenv(f"{section}__REFRESH_TOKEN", f"{name}-refresh")
+    # shared by both: each would overwrite the other's rotated refresh token
+    monkeypatch.setenv("SOURCES__GONG__CREDENTIALS__TOKEN_STORE", "/srv/gong/tokens.json")
+    with pytest.raises(GongConfigError) as refused:
+        dlt_gong.run_companies(["acme", "globex"])
+    assert str(refused.value) == (
+        "companies 'acme' and 'globex' keep their OAuth tokens in the same token_store "
+        "/srv/gong/tokens.json: each would overwrite the other's refresh token; set "
+        "sources.gong.<company>.credentials.token_store per company"
+    )
+
+
+def test_parallel_without_a_company_is_one_line_exit_2(tmp_path: Path) -> None:
+    r = subprocess.run(
+        [CLI, "run", "--parallel", "2"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        "dlt-gong: --parallel 2 was given without --company: it says how many companies load "
+        "at once; name them with --company NAME (repeated)"
+    ]

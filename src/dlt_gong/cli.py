@@ -193,6 +193,13 @@ def run(
     from dlt_gong import runner
 
     debug = ctx.obj["debug"]
+    if parallel is not None and not companies:
+        click.echo(
+            f"dlt-gong: --parallel {parallel} was given without --company: it says how many "
+            "companies load at once; name them with --company NAME (repeated)",
+            err=True,
+        )
+        sys.exit(EXIT_CONFIG)
     if plan_only:
         plan_kw = {"pipeline_name": kw["pipeline_name"], **_source_kwargs(kw)}
 

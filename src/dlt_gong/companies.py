@@ -29,7 +29,9 @@ import io
 import logging
 import multiprocessing
 import re
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,7 +66,18 @@ def check_company(company: str, where: str = "the company name") -> str:
             "underscores, starting with a letter (it names the config section "
             "sources.gong.<company>, the pipeline and the dataset)"
         )
+    if company in _reserved():
+        raise GongConfigError(
+            f"{where} {company!r} cannot name a company: sources.gong.{company} is "
+            "already a dlt-gong option; name the company otherwise"
+        )
     return company
+
+
+def _reserved() -> set[str]:
+    """Keys under ``[sources.gong]`` that are not companies: the source's options, and the
+    list of companies."""
+    return {*_source_options(), "companies", "package_megabytes"}
 
 
 def configured_companies() -> list[str]:
@@ -352,38 +365,59 @@ def run_companies(
     limit = max(1, parallel or DEFAULT_PARALLEL)
     running: dict[Connection, tuple[_Job, Any]] = {}
     try:
-        while jobs or running:
-            while jobs and len(running) < limit:
-                job = jobs.pop(0)
-                receive, send = context.Pipe(duplex=False)
-                process = context.Process(
-                    target=_child, args=(job, send), name=f"dlt-gong {job.company}"
-                )
-                process.start()
-                send.close()  # the child holds the only sending end: EOF when it is gone
-                running[receive] = (job, process)
-            for ready in wait(list(running)):
-                assert isinstance(ready, Connection)
-                job, process = running.pop(ready)
-                try:
-                    outcomes[job.company] = ready.recv()
-                except EOFError:  # it died before it could tell (killed, out of memory)
-                    process.join()
-                    outcomes[job.company] = CompanyOutcome(
-                        job.company,
-                        f"{run_kw.get('pipeline_name', 'gong')}_{job.company}",
-                        f"{run_kw.get('dataset_name', 'gong_data')}_{job.company}",
-                        code=EXIT_FAILED,
-                        message=f"its process ended (exit code {process.exitcode}) before "
-                        "the load finished; the next run continues from what it loaded",
+        with _terminated_as_exit():
+            while jobs or running:
+                while jobs and len(running) < limit:
+                    job = jobs.pop(0)
+                    receive, send = context.Pipe(duplex=False)
+                    process = context.Process(
+                        target=_child, args=(job, send), name=f"dlt-gong {job.company}"
                     )
-                ready.close()
-                process.join()
+                    process.start()
+                    send.close()  # the child holds the only sending end: EOF when it is gone
+                    running[receive] = (job, process)
+                for ready in wait(list(running)):
+                    assert isinstance(ready, Connection)
+                    job, process = running.pop(ready)
+                    try:
+                        outcomes[job.company] = ready.recv()
+                    except EOFError:  # it died before it could tell (killed, out of memory)
+                        process.join()
+                        outcomes[job.company] = CompanyOutcome(
+                            job.company,
+                            f"{run_kw.get('pipeline_name', 'gong')}_{job.company}",
+                            f"{run_kw.get('dataset_name', 'gong_data')}_{job.company}",
+                            code=EXIT_FAILED,
+                            message=f"its process ended (exit code {process.exitcode}) before "
+                            "the load finished; the next run continues from what it loaded",
+                        )
+                    ready.close()
+                    process.join()
     finally:
         for _job, process in running.values():  # interrupted: stop the companies in flight
             process.terminate()
             process.join()
     return [outcomes[c] for c in names]
+
+
+@contextlib.contextmanager
+def _terminated_as_exit() -> Iterator[None]:
+    """SIGTERM (a scheduler or a container stopping the run) ends this process as Ctrl-C
+    would, through `run_companies`'s cleanup, which passes it on to each company's process:
+    dlt stops there at a safe point, and nothing is left running unseen. Only the main
+    thread can take a signal; elsewhere the handler stays as it was."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _source_options() -> set[str]:
