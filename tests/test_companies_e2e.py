@@ -31,10 +31,11 @@ COMPANIES = {"acme": 41, "globex": 42, "initech": 43}  # name: the seed of its s
 
 
 def _company(make_sandbox: Callable[..., RunningSandbox], name: str, **config: Any) -> Any:
-    return make_sandbox(
+    defaults: dict[str, Any] = dict(
         seed=COMPANIES[name], users=6, calls=40, days=5, access_key=f"{name}-key",
-        access_key_secret=f"{name}-secret", rate_limit_per_second=3, **config,
+        access_key_secret=f"{name}-secret", rate_limit_per_second=3,
     )  # fmt: skip
+    return make_sandbox(**{**defaults, **config})
 
 
 def _env(
@@ -293,3 +294,34 @@ def test_parallel_without_a_company_is_one_line_exit_2(tmp_path: Path) -> None:
         "dlt-gong: --parallel 2 was given without --company: it says how many companies load "
         "at once; name them with --company NAME (repeated)"
     ]
+
+
+def test_plan_for_each_company_counts_its_own_sandbox(
+    make_sandbox: Callable[..., RunningSandbox], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from dlt_gong.cli import cli
+
+    companies = {  # different sizes: each plan counts its own
+        "acme": _company(make_sandbox, "acme", calls=40),
+        "globex": _company(make_sandbox, "globex", calls=90),
+    }
+    env = _env(companies)
+    env["SOURCES__GONG__REQUESTS_PER_SECOND"] = "0"
+    env["DLT_DATA_DIR"] = str(tmp_path / ".dlt-data")
+    result = CliRunner().invoke(
+        cli, ["run", "--plan", "--company", "acme", "--company", "globex"], env=env, obj={}
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    headers = [line for line in lines if line.startswith("company ")]
+    assert headers == [
+        "company 'acme' (pipeline gong_acme):",
+        "company 'globex' (pipeline gong_globex):",
+    ]
+    plans = [line for line in lines if line.startswith("Plan for a first run")]
+    for plan, sb in zip(plans, companies.values(), strict=True):
+        calls = len(sb.company.calls(START, NOW))
+        assert f": 6 users, {calls:,} calls in the calls window" in plan, plan
+    assert [sb.stats()["by_status"].get("401", 0) for sb in companies.values()] == [0, 0]
