@@ -208,17 +208,14 @@ def run(
                 runner.print_plan(company=company, **plan_kw)
 
         _run_guarded(plans, debug)
-    if len(companies) > 1 or parallel is not None:
+    if companies:  # one or several: each in its own process, reported alike
         _run_guarded(
             lambda: runner.run_companies_and_report(
                 list(companies), parallel=parallel, debug=debug, **kw
             ),
             debug,
         )
-    if companies:  # one company: in this process, as a run without --company
-        kw["pipeline_name"] = f"{kw['pipeline_name']}_{companies[0]}"
-        kw["dataset_name"] = f"{kw['dataset_name']}_{companies[0]}"
-    _run_guarded(lambda: runner.run_and_report(company=(companies or [None])[0], **kw), debug)
+    _run_guarded(lambda: runner.run_and_report(**kw), debug)
 
 
 @cli.command()
