@@ -44,6 +44,7 @@ pytest: $(BIN)/.installed
 ORCHESTRATOR_PYTEST = -m pytest -q -p no:cacheprovider --confcutdir=tests/orchestrators
 test-orchestrators: .venv-dagster/.installed .venv-airflow/.installed
 	.venv-dagster/bin/python $(ORCHESTRATOR_PYTEST) tests/orchestrators/test_dagster.py \
+	  tests/orchestrators/test_dagster_companies.py \
 	  tests/orchestrators/test_lancedb.py $(PYTEST_ARGS)
 	.venv-airflow/bin/python $(ORCHESTRATOR_PYTEST) tests/orchestrators/test_airflow.py $(PYTEST_ARGS)
 

@@ -16,7 +16,7 @@ import dlt
 import pytest
 
 from dlt_gong import run_defaults
-from dlt_gong.chunked import PACKAGE_BYTES
+from dlt_gong.chunked import PACKAGE_BYTES, SWITCH_INTERVAL, _quick_switching
 from dlt_gong.run_defaults import dlt_defaults, normalize_workers, package_bytes
 from dlt_gong.runner import _file_format
 
@@ -158,3 +158,29 @@ def test_fewer_malloc_arenas_yields_to_the_environment(monkeypatch: pytest.Monke
     monkeypatch.delenv("MALLOC_ARENA_MAX")
     expected = sys.platform == "linux" and platform.libc_ver()[0] == "glibc"
     assert run_defaults.fewer_malloc_arenas() is expected
+
+
+def test_overlapping_runs_keep_the_defaults_until_the_last_is_done(
+    tmp_path: Path, unset: Any
+) -> None:
+    """Runs in threads of one process share its environment: the second run in takes the
+    first one's defaults as its own (not the user's), and the first one out leaves them."""
+    duck = dlt.pipeline("overlap_duck", destination="duckdb", pipelines_dir=str(tmp_path))
+    first = dlt_defaults(duck, packages=PACKAGE_BYTES)
+    chosen_first = first.__enter__()
+    with dlt_defaults(duck, packages=PACKAGE_BYTES) as chosen_second:
+        assert [s.key for s in chosen_second] == [s.key for s in chosen_first]
+        first.__exit__(None, None, None)
+        assert os.environ[KEY] == "50"  # still the second run's
+        assert os.environ["LOAD__WORKERS"] == "2"
+    assert not any(key in os.environ for key in BOUND_KEYS)  # the last one out took them
+
+
+def test_overlapping_packaged_runs_restore_the_switch_interval_once() -> None:
+    before = sys.getswitchinterval()
+    first = _quick_switching()
+    first.__enter__()
+    with _quick_switching():
+        first.__exit__(None, None, None)
+        assert sys.getswitchinterval() == SWITCH_INTERVAL  # the second is still in flight
+    assert sys.getswitchinterval() == before

@@ -29,6 +29,7 @@ What is kept the same as one `pipeline.run`:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import pickle
@@ -76,6 +77,31 @@ SWITCH_INTERVAL = 0.0005
 system call while the main thread normalises; at the default, a request could leave tens
 of milliseconds after the rate limiter dated it, enough for Gong to count 4 in a second
 (the benchmark saw 429s at 3/s). A tenth of it keeps that delay to a few milliseconds."""
+
+_SWITCHING_LOCK = threading.Lock()
+_SWITCHING: list[float] = []
+"""The interval the process had before the first packaged run in flight (runs of several
+companies in threads of one process overlap), and one entry per run in flight after it."""
+
+
+@contextlib.contextmanager
+def _quick_switching() -> Iterator[None]:
+    """`SWITCH_INTERVAL` while a packaged run is in flight. The interval is the process's:
+    the first run in sets it, the last one out restores what it was, so that overlapping
+    runs neither undo it under each other nor leave it set after them."""
+    with _SWITCHING_LOCK:
+        if not _SWITCHING:
+            _SWITCHING.append(sys.getswitchinterval())
+            sys.setswitchinterval(SWITCH_INTERVAL)
+        _SWITCHING.append(SWITCH_INTERVAL)
+    try:
+        yield
+    finally:
+        with _SWITCHING_LOCK:
+            _SWITCHING.pop()
+            if len(_SWITCHING) == 1:
+                sys.setswitchinterval(_SWITCHING.pop())
+
 
 PACKAGE_MIN_FRACTION = 4
 """A package waits for at least this fraction of `package_bytes` (or the end of the
@@ -326,9 +352,9 @@ def run_in_packages(
     schema = pipeline.schemas[name].clone() if name in pipeline.schemas else source.schema
     state = copy.deepcopy(dict(pipeline.state))
     feed = _Feed(source, state, schema, Container()[PipelineContext], spool, passed)
-    switch = sys.getswitchinterval()
+    switching = contextlib.ExitStack()
     try:
-        sys.setswitchinterval(SWITCH_INTERVAL)
+        switching.enter_context(_quick_switching())
         feed.start()
         number = 0
         while True:
@@ -357,6 +383,6 @@ def run_in_packages(
                 break
         return done
     finally:
-        sys.setswitchinterval(switch)
+        switching.close()
         feed.close()
         shutil.rmtree(spool, ignore_errors=True)

@@ -325,32 +325,65 @@ BASE_URL_HELP = (
 @click.option("--base-url", metavar="URL", help=BASE_URL_HELP)
 @click.option("--plan", "plan_only", is_flag=True,
               help="Print the requests and time the load needs, then stop.")  # fmt: skip
+@click.option(
+    "--company",
+    "companies",
+    multiple=True,
+    metavar="NAME",
+    help="Load this company, configured in [sources.gong.NAME], into pipeline "
+    "<pipeline-name>_NAME and dataset <dataset-name>_NAME; repeat it to load "
+    "several side by side, each in its own process.",
+)
+@click.option("--parallel", type=click.IntRange(min=1),
+              help="With several --company: how many load at once (default 4).")  # fmt: skip
 @click.pass_context
-def run(ctx: click.Context, plan_only: bool, **kw: Any) -> None:
+def run(
+    ctx: click.Context,
+    plan_only: bool,
+    companies: tuple[str, ...],
+    parallel: int | None,
+    **kw: Any,
+) -> None:
     """Load Gong into a dlt destination, incrementally."""
     from dlt_gong import runner
     from dlt_gong.preflight import check_pipeline_name
 
     debug = ctx.obj["debug"]
+    if parallel is not None and not companies:
+        click.echo(
+            f"dlt-gong: --parallel {parallel} was given without --company: it says how many "
+            "companies load at once; name them with --company NAME (repeated)",
+            err=True,
+        )
+        sys.exit(EXIT_CONFIG)
     if plan_only:
         plan_kw = {"pipeline_name": kw["pipeline_name"], **_source_kwargs(kw)}
 
-        def plan() -> None:
+        def plans() -> None:
             check_pipeline_name(kw["pipeline_name"])
-            runner.print_plan(**plan_kw)
+            for company in companies or [None]:
+                runner.print_plan(company=company, **plan_kw)
 
-        _run_guarded(plan, debug)
+        _run_guarded(plans, debug)
+    if companies:  # one or several: each in its own process, reported alike
+        _run_guarded(
+            lambda: runner.run_companies_and_report(
+                list(companies), parallel=parallel, debug=debug, **kw
+            ),
+            debug,
+        )
     _run_guarded(lambda: runner.run_and_report(**kw), debug)
 
 
 @cli.command()
 @click.option("--base-url", metavar="URL", help=BASE_URL_HELP)
+@click.option("--company", metavar="NAME", help="The company configured in [sources.gong.NAME].")
 @click.pass_context
-def check(ctx: click.Context, base_url: str | None) -> None:
+def check(ctx: click.Context, base_url: str | None, company: str | None) -> None:
     """Validate the credentials and show which tables this key can load."""
     from dlt_gong import runner
 
-    _run_guarded(lambda: runner.check(base_url=base_url), ctx.obj["debug"])
+    _run_guarded(lambda: runner.check(base_url=base_url, company=company), ctx.obj["debug"])
 
 
 @cli.command()

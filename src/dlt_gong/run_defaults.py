@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -113,19 +114,43 @@ def _variable(key: str) -> str:
     return key.upper().replace(".", "__")
 
 
+_HELD: dict[str, int] = {}
+"""Each variable `dlt_defaults` set, with how many runs in flight hold it (runs of several
+companies in threads of one process overlap)."""
+_HELD_LOCK = threading.Lock()
+
+
+def _users(key: str) -> bool:
+    """Whether the user set `key`: a variable a run in flight set is not the user's."""
+    return _variable(key) not in _HELD and _configured(key)
+
+
 @contextmanager
 def dlt_defaults(pipeline: dlt.Pipeline, packages: int) -> Iterator[list[Setting]]:
-    """Sets each default the user did not set, for the run; yields those it set."""
-    chosen = [
-        s for s in settings(pipeline, packages) if not any(map(_configured, (s.key, *s.also)))
-    ]
-    for setting in chosen:
-        os.environ[_variable(setting.key)] = setting.value
+    """Sets each default the user did not set, for the run; yields those it set.
+
+    The environment is the process's: runs that overlap (in threads) share one variable,
+    which the first run to need it sets and the last one to finish removes, so that no run
+    takes it away from another mid-run, and no run's default is mistaken for the user's.
+    Where overlapping runs would choose different values (DuckDB's memory for one package
+    or many), the first one's stands until they are all done."""
+    with _HELD_LOCK:
+        chosen = [s for s in settings(pipeline, packages) if not any(map(_users, (s.key, *s.also)))]
+        for setting in chosen:
+            variable = _variable(setting.key)
+            if variable not in _HELD:
+                os.environ[variable] = setting.value
+            _HELD[variable] = _HELD.get(variable, 0) + 1
     try:
         yield chosen
     finally:
-        for setting in chosen:
-            os.environ.pop(_variable(setting.key), None)
+        with _HELD_LOCK:
+            for setting in chosen:
+                variable = _variable(setting.key)
+                _HELD[variable] -= 1
+                if not _HELD[variable]:
+                    del _HELD[variable]
+                    os.environ.pop(variable, None)
 
 
 def package_bytes(paced: bool) -> int:

@@ -26,6 +26,7 @@ from dlt_gong import lake, reconcile
 from dlt_gong.activity import ActivityProbe, planned_requests
 from dlt_gong.chunked import run_in_packages
 from dlt_gong.client import GongClient
+from dlt_gong.companies import company_source, run_companies
 from dlt_gong.errors import GongAuthError, GongBusyError, GongConfigError, GongError
 from dlt_gong.options import LoadOptions
 from dlt_gong.plan import (
@@ -68,9 +69,13 @@ from dlt_gong.windows import CallsWindow, calls_positions, gong_datetime, months
 logger = logging.getLogger("dlt_gong")
 
 
-def _source(**kw: Any) -> Any:
-    """`gong_source` with only the options the user gave, so dlt config fills the rest."""
-    return gong_source(**{k: v for k, v in kw.items() if v is not None})
+def _source(company: str | None = None, **kw: Any) -> Any:
+    """`gong_source` with only the options the user gave, so dlt config fills the rest
+    (a company's from its own section, `companies.company_source`)."""
+    given = {k: v for k, v in kw.items() if v is not None}
+    if company is not None:
+        return company_source(company, **given)
+    return gong_source(**given)
 
 
 def _previous_positions(pipeline: dlt.Pipeline) -> dict[str, Any]:
@@ -106,9 +111,11 @@ def run_pipeline(
     progress: str = "log",
     credentials: Any = None,
     pipelines_dir: str | None = None,
+    company: str | None = None,
     **source_kw: Any,
 ) -> RunReport:
-    """Runs one load and returns what a summary needs.
+    """Runs one load and returns what a summary needs; with `company`, that company's, from
+    its own config section (`companies.py`).
 
     Nothing is created (no pipeline folder, state or destination file) until the names,
     the options, the destination's configuration and the Gong credentials have passed
@@ -117,7 +124,7 @@ def run_pipeline(
     check_pipeline_name(pipeline_name)
     dataset_name = stored_dataset_name(dataset_name)
     destination = check_destination(destination, pipeline_name, dataset_name)
-    source = _source(credentials=credentials, **source_kw)
+    source = _source(company, credentials=credentials, **source_kw)
     client = client_of(source)
     package_bytes(paced=client.paced)  # a wrong package_megabytes is refused now
     prove_credentials(client, options_of(source))
@@ -265,6 +272,37 @@ def run_and_report(**kw: Any) -> None:
         raise report.client.quota_exhausted  # exit 1, after the summary of what loaded
 
 
+def run_companies_and_report(
+    companies: list[str], parallel: int | None = None, debug: bool = False, **kw: Any
+) -> None:
+    """Each company in its own process (`companies.run_companies`), each printing its own
+    summary as it finishes; then a line per company. Raises a one-line failure naming the
+    companies that did not load: exit 2 if any needs its configuration fixed, else 1."""
+    from dlt_gong.cli import EXIT_CONFIG, EXIT_FAILED, UserFacingFailure
+
+    outcomes = run_companies(companies, parallel=parallel, debug=debug, **kw)
+    echo = click.echo
+    echo("")
+    echo(f"dlt-gong: {len(outcomes)} companies, each in its own pipeline and dataset")
+    for o in outcomes:
+        if o.loaded:
+            status = f"loaded {o.rows:,} rows with {o.requests_sent:,} requests"
+        elif o.resets_at is not None:
+            status = f"stopped by its daily quota (exit {o.code}): {o.message}"
+        else:
+            status = f"failed (exit {o.code}): {o.message}"
+        echo(f"  {o.company:<16}{o.dataset_name:<28}{status}")
+    failed = [o for o in outcomes if not o.loaded]
+    if failed:
+        code = EXIT_CONFIG if any(o.code == EXIT_CONFIG for o in failed) else EXIT_FAILED
+        names = ", ".join(o.company for o in failed)
+        raise UserFacingFailure(
+            f"{len(failed)} of {len(outcomes)} companies did not load ({names}); the others "
+            "did, and each continues from its own positions on the next run",
+            code,
+        )
+
+
 def _where(pipeline: dlt.Pipeline) -> str:
     if pipeline.destination.destination_name == "duckdb":
         with pipeline.sql_client() as sql:
@@ -405,11 +443,19 @@ def _saved_state(pipeline_name: str, pipelines_dir: str | None) -> dict[str, Any
     return _previous_positions(pipeline)
 
 
-def print_plan(pipeline_name: str = "gong", pipelines_dir: str | None = None, **kw: Any) -> None:
+def print_plan(
+    pipeline_name: str = "gong",
+    pipelines_dir: str | None = None,
+    company: str | None = None,
+    **kw: Any,
+) -> None:
     """Counts with a few cheap requests, then prints the formula's answer per table, for
     the very run `run` would make: the same options (flags, config.toml, environment,
-    defaults, `now`) and the same saved positions."""
-    source = _source(**kw)
+    defaults, `now`) and the same saved positions (a company's: its own pipeline's)."""
+    source = _source(company, **kw)
+    if company is not None:
+        pipeline_name = f"{pipeline_name}_{company}"
+        click.echo(f"company '{company}' (pipeline {pipeline_name}):")
     client = client_of(source)
     opts = options_of(source)  # the very options the run would load with
     prove_credentials(client, opts)  # its answer is kept for the count of users below
@@ -471,10 +517,10 @@ def print_plan(pipeline_name: str = "gong", pipelines_dir: str | None = None, **
 # -- check --------------------------------------------------------------------------------
 
 
-def check(base_url: str | None = None) -> None:
-    """Prints which tables this key can load, and the scope each needs; exit 2 when the
-    credentials are rejected."""
-    source = _source(base_url=base_url)
+def check(base_url: str | None = None, company: str | None = None) -> None:
+    """Prints which tables this key (a company's, with `company`) can load, and the scope
+    each needs; exit 2 when the credentials are rejected."""
+    source = _source(company, base_url=base_url)
     client = client_of(source)
     answers: dict[str, Any] = {}
 
