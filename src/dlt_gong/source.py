@@ -40,7 +40,7 @@ from dlt.extract.items import DataItemWithMeta
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
-from dlt_gong import reconcile, rows
+from dlt_gong import dlt_notices, reconcile, rows
 from dlt_gong.activity import (
     ActivityProbe,
     first_data_day,
@@ -152,6 +152,7 @@ def gong_source(
         chunk_tokens: the most tokens a `call_transcript_chunks` row holds (counted
             as 100 tokens per 75 words; 512 by default).
     """
+    dlt_notices.install()  # dlt's warnings about Gong's empty columns, at debug
     options = build_options(
         start_date=start_date,
         end_date=end_date,
@@ -240,7 +241,8 @@ def _stop_on_quota(
             told = getattr(exc, "told", False)
             exc.told = True  # type: ignore[attr-defined]
             level = logging.INFO if told else logging.WARNING
-            logger.log(level, "%s stopped: %s", wrapper.__name__, exc)  # the table's name
+            logger.log(level, "%s stopped: %s", wrapper.__name__, exc,  # the table's name
+                       extra={"gong_quota_stop": True})  # fmt: skip
             reconcile.note_quota_stop()
 
     return wrapper
