@@ -414,7 +414,7 @@ def print_plan(pipeline_name: str = "gong", pipelines_dir: str | None = None, **
     plan = make_plan(client, opts, saved, pipeline, in_flight=_in_flight(source))
     end = opts.end_date or f"now ({opts.now:%Y-%m-%d %H:%M} UTC)"
     click.echo(
-        f"Plan for {wording.run_kind(plan.incremental)} of {', '.join(opts.tables)}, "
+        f"Plan for {'an' if plan.incremental else 'a'} {wording.run_kind(plan.incremental)} of {', '.join(opts.tables)}, "
         f"{opts.start_date} .. {end}: {plan.users:,} users, {plan.calls:,} calls in the calls "
         f"window from {plan.calls_from:%Y-%m-%d %H:%M} UTC "
         f"(counted with {wording.requests(plan.counted_with)}):"
