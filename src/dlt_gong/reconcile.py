@@ -124,6 +124,8 @@ class Gone:
 
     deleted: tuple[str, ...]
     private: tuple[str, ...]
+    checked: int = 0
+    """The loaded calls compared."""
 
     def of(self, table: Table, options: LoadOptions) -> tuple[str, ...]:
         """The calls whose rows go from `table` (its catalogue row says what a private
@@ -144,6 +146,8 @@ class Tally:
     """Whether the pass compared at all (not skipped after a quota stop, not cut short)."""
     skipped: str | None = None
     """Why it did not run, when it did not."""
+    checked: int = 0
+    """Loaded calls compared with Gong's list."""
     deleted: int = 0
     private: int = 0
     removed: dict[str, int] = field(default_factory=dict)
@@ -207,7 +211,8 @@ def removal_resources(client: GongClient, options: LoadOptions) -> list[DltResou
             logger.warning("reconcile of deleted calls skipped: %s", exc)
             tally.skipped = f"the key may not list calls ({exc.scope or exc.status})"
             return
-        tally.ran, tally.deleted, tally.private = True, len(found.deleted), len(found.private)
+        tally.ran, tally.checked = True, found.checked
+        tally.deleted, tally.private = len(found.deleted), len(found.private)
         if found.deleted or found.private:
             logger.info("reconcile: %d loaded calls were deleted in Gong, %d are private",
                         len(found.deleted), len(found.private))  # fmt: skip
@@ -274,7 +279,7 @@ def find_gone(client: GongClient, options: LoadOptions, span: Window) -> Gone:
             if meta.get("isPrivate"):
                 private.add(str(meta["id"]))
     deleted = tuple(c for c in loaded if c not in present)
-    return Gone(deleted, tuple(c for c in loaded if c in private))
+    return Gone(deleted, tuple(c for c in loaded if c in private), checked=len(loaded))
 
 
 def _sql() -> Any:

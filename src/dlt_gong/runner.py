@@ -340,11 +340,12 @@ def _reconciled(tally: reconcile.Tally) -> str:
     )
     if tally.skipped is not None:
         return f"reconcile: skipped ({tally.skipped}); nothing removed"
-    if not tally.ran:
-        return f"reconcile: checked {days} ({checked}), removed 0 calls"
+    if not tally.ran or not tally.checked:
+        return f"reconcile: checked {days} ({checked}): no call loaded there yet, none removed"
     calls = tally.removed.get("calls", tally.deleted + tally.private)
     return (
-        f"reconcile: checked {days} ({checked}), removed {calls:,} call"
+        f"reconcile: checked {days} ({checked}, {tally.checked:,} loaded calls), "
+        f"removed {calls:,} call"
         f"{'' if calls == 1 else 's'} ({tally.deleted:,} deleted in Gong, "
         f"{tally.private:,} made private)"
     )
@@ -429,7 +430,7 @@ def print_plan(pipeline_name: str = "gong", pipelines_dir: str | None = None, **
         else ""
     )
     click.echo(
-        f"  {'total':<28}{wording.requests(total):>8}: {time_needed}"
+        f"  {'total':<28}{total:>8,} {'request' if total == 1 else 'requests'}: {time_needed}"
         f"{wording.pace(plan.per_second, plan.in_flight)}; "
         f"{wording.percent(total, quota)} of the daily quota of {quota:,}"
     )
