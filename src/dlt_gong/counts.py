@@ -22,6 +22,9 @@ class Counts:
     users: int
     calls: int
     """Calls Gong returns for the window, private ones included."""
+    calls_requests: int | None = None
+    """The requests of the calls' sub-windows as `--plan` counted them (a window above
+    5,000 calls is split: `calls_reader.py`); None: one per 100 calls."""
     call_pages_with_public_calls: int | None = None
     """Pages of calls holding at least one non-private call (default: every page)."""
     active_users: int = 0
@@ -46,6 +49,11 @@ class Counts:
     """Distinct `managerId`s among the users (coaching is asked per manager)."""
     coaching_periods: int = 0
     """Calendar months the window touches (coaching is asked per month)."""
+    coaching_workspaces: int | None = None
+    """Workspaces coaching is asked for: the one of `workspace_id`, else all (None)."""
+    coaching_months_per_manager: Sequence[int] | None = None
+    """An incremental run's months per manager (each from its saved month, less the
+    stats lookback); None: every manager asks the `coaching_periods` of the window."""
     log_entries: Sequence[int] = (0, 0, 0, 0, 0)
     """Audit log entries in the window, per log type."""
     flows_per_user: Sequence[int] = field(default_factory=tuple)
@@ -55,6 +63,13 @@ class Counts:
     """Distinct flows (flow steps are asked 20 flows a request)."""
     permission_profiles: int = 0
     crm_integrations: int = 0
+
+    @property
+    def coaching_requests(self) -> int:
+        """Requests of coaching per workspace, beside its one listing of the workspaces."""
+        if self.coaching_months_per_manager is not None:
+            return sum(self.coaching_months_per_manager)
+        return self.managers * self.coaching_periods
 
     @property
     def call_pages(self) -> int:

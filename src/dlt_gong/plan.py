@@ -44,7 +44,7 @@ def with_parents(tables: Iterable[str]) -> list[str]:
     """The tables a load reads: those asked for, then each one's parent, which is read to
     drive its children even when its own rows are not loaded."""
     wanted = list(dict.fromkeys(tables))
-    for name in list(wanted):
+    for name in wanted:  # grows as it goes: a parent's parent is read too (flows' users)
         parent = BY_NAME[name].parent
         if parent is not None and parent.table not in wanted:
             wanted.append(parent.table)

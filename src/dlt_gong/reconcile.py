@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -125,6 +125,8 @@ class Gone:
 
     deleted: tuple[str, ...]
     private: tuple[str, ...]
+    checked: int = 0
+    """The loaded calls compared."""
 
     def of(self, table: Table, options: LoadOptions) -> tuple[str, ...]:
         """The calls whose rows go from `table` (its catalogue row says what a private
@@ -133,6 +135,37 @@ class Gone:
             table.private_calls == "include_private_calls" and not options.include_private_calls
         )
         return tuple(sorted((*self.deleted, *self.private))) if drop_private else self.deleted
+
+
+@dataclass
+class Tally:
+    """What a run's reconcile pass did, for the summary: the span it checked and the
+    rows it removed per table (tombstones, counted apart from the rows loaded)."""
+
+    span: Window
+    ran: bool = False
+    """Whether the pass compared at all (not skipped after a quota stop, not cut short)."""
+    skipped: str | None = None
+    """Why it did not run, when it did not."""
+    checked: int = 0
+    """Loaded calls compared with Gong's list."""
+    deleted: int = 0
+    private: int = 0
+    removed: dict[str, int] = field(default_factory=dict)
+    """Rows removed per table (tombstones loaded)."""
+
+    @property
+    def days(self) -> float:
+        return (self.span.end - self.span.start).total_seconds() / 86400
+
+
+def tally_of(source: Any) -> Tally | None:
+    """The reconcile tally of a `gong_source` (None: no reconcile pass in this load)."""
+    for resource in source.resources.values():
+        found = getattr(resource, "gong_tally", None)
+        if isinstance(found, Tally):
+            return found
+    return None
 
 
 QUOTA_STOPPED = "quota_stopped_at"
@@ -157,6 +190,7 @@ def removal_resources(client: GongClient, options: LoadOptions) -> list[DltResou
     if span is None or not wanted:
         return []
     built = time.time()  # a stop noted before this is an earlier run's
+    tally = Tally(span)
 
     def gone_calls() -> Iterator[Gone]:
         state = dlt.current.source_state()
@@ -165,26 +199,38 @@ def removal_resources(client: GongClient, options: LoadOptions) -> list[DltResou
             del state[QUOTA_STOPPED]
             if options.reconcile_from is None:
                 logger.info("reconcile skipped: the last run was stopped by the daily quota")
+                tally.skipped = "the last run was stopped by the daily quota"
                 return
         try:
             found = find_gone(client, options, span)
         except GongQuotaExhausted as exc:  # a partial list proves nothing: remove nothing
             logger.info("reconcile of deleted calls skipped: %s", exc)
+            tally.skipped = "the daily quota ran out"
             note_quota_stop()
             return
         except GongAuthError as exc:  # e.g. a key for answered scorecards only
             logger.warning("reconcile of deleted calls skipped: %s", exc)
+            tally.skipped = f"the key may not list calls ({exc.scope or exc.status})"
             return
+        tally.ran, tally.checked = True, found.checked
+        tally.deleted, tally.private = len(found.deleted), len(found.private)
         if found.deleted or found.private:
             logger.info("reconcile: %d loaded calls were deleted in Gong, %d are private",
                         len(found.deleted), len(found.private))  # fmt: skip
             yield found
 
     parent = dlt.resource(gone_calls, name="gone_calls", selected=False)
-    return [parent, *(_tombstones(table, options, parent) for table in wanted)]
+    parent.gong_tally = tally  # type: ignore[attr-defined]
+    return [parent, *(_tombstones(table, options, parent, tally) for table in wanted)]
 
 
-def _tombstones(table: Table, options: LoadOptions, parent: DltResource) -> DltResource:
+def _tombstones(
+    table: Table, options: LoadOptions, parent: DltResource, tally: Tally
+) -> DltResource:
+    def count(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        tally.removed[table.name] = tally.removed.get(table.name, 0) + len(found)
+        return found
+
     def tombstones(gone: Gone) -> Iterator[list[dict[str, Any]]]:
         calls = gone.of(table, options)
         if not calls:
@@ -194,10 +240,10 @@ def _tombstones(table: Table, options: LoadOptions, parent: DltResource) -> DltR
             return
         key = table.primary_key
         if key == (table.call_key,):
-            yield [{key[0]: call, REMOVED: True} for call in calls]
+            yield count([{key[0]: call, REMOVED: True} for call in calls])
             return
         for keys in _loaded_keys(table, calls):
-            yield [{**dict(zip(key, values, strict=True)), REMOVED: True} for values in keys]
+            yield count([{**dict(zip(key, values, strict=True)), REMOVED: True} for values in keys])
 
     # the table's own hints (a hint only one of two resources declares may be lost)
     hints: dict[str, Any] = {"merge_key": table.merge_key} if table.merge_key else {}
@@ -237,7 +283,7 @@ def find_gone(client: GongClient, options: LoadOptions, span: Window) -> Gone:
             if meta.get("isPrivate"):
                 private.add(str(meta["id"]))
     deleted = tuple(c for c in loaded if c not in present)
-    return Gone(deleted, tuple(c for c in loaded if c in private))
+    return Gone(deleted, tuple(c for c in loaded if c in private), checked=len(loaded))
 
 
 def _sql() -> Any:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import shlex
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,26 +21,20 @@ from dlt.common.runtime.collector import NULL_COLLECTOR
 from filelock import FileLock, Timeout
 
 from dlt_gong import endpoints as ep
-from dlt_gong import lake, reconcile
-from dlt_gong.activity import ActivityProbe, planned_requests
+from dlt_gong import lake, reconcile, wording
 from dlt_gong.chunked import run_in_packages
 from dlt_gong.client import GongClient
 from dlt_gong.companies import company_source, run_companies
 from dlt_gong.errors import GongAuthError, GongBusyError, GongConfigError, GongError
-from dlt_gong.options import LoadOptions
 from dlt_gong.plan import (
     ACTIVITY_PROBE,
     ACTIVITY_PROBE_FORMULA,
-    DAILY_QUOTA,
     LEGEND,
     RECONCILE,
     RECONCILE_FORMULA,
-    Counts,
-    counts_read,
-    requests_per_table,
     seconds_at,
-    with_parents,
 )
+from dlt_gong.planning import make_plan, run_is_incremental
 from dlt_gong.preflight import (
     check_destination,
     check_pipeline_name,
@@ -57,14 +50,12 @@ from dlt_gong.run_defaults import (
     package_bytes,
 )
 from dlt_gong.source import (
-    calls_family,
     client_of,
     gong_source,
     options_of,
-    scorecards_filter,
 )
-from dlt_gong.tables import BY_NAME, LOG_TYPES, TABLES, Probe, ProbeContext
-from dlt_gong.windows import CallsWindow, calls_positions, gong_datetime, months
+from dlt_gong.tables import BY_NAME, TABLES, Probe, ProbeContext
+from dlt_gong.wording import DEFAULT_DAILY_QUOTA, daily_quota
 
 logger = logging.getLogger("dlt_gong")
 
@@ -101,6 +92,10 @@ class RunReport:
     kill), finished first."""
     undone: int = 0
     """Rows a killed load had committed without dlt recording it, removed before its replay."""
+    reconciled: reconcile.Tally | None = None
+    """What the reconcile pass checked and removed (None: no pass in this load)."""
+    quota: int = DEFAULT_DAILY_QUOTA
+    """The company's daily quota, as configured."""
 
 
 def run_pipeline(
@@ -160,7 +155,7 @@ def _one_run_at_a_time(pipeline: dlt.Pipeline) -> FileLock:
 
 
 def _run_locked(pipeline: dlt.Pipeline, source: Any, progress: str = "log") -> RunReport:
-    incremental = bool(_previous_positions(pipeline).get("calls_started"))
+    incremental = run_is_incremental(_previous_positions(pipeline))
     started = time.monotonic()
     lake.prepare(pipeline, source)  # before a request: Delta tables, or a line saying why not
     client = client_of(source)
@@ -188,7 +183,10 @@ def _run_locked(pipeline: dlt.Pipeline, source: Any, progress: str = "log") -> R
         else:
             info, counts = _one_package(pipeline, source, file_format)
     seconds = time.monotonic() - started
-    return RunReport(info, pipeline, client, seconds, incremental, counts, pending, undone)
+    return RunReport(
+        info, pipeline, client, seconds, incremental, counts, pending, undone,
+        reconciled=reconcile.tally_of(source), quota=daily_quota(),
+    )  # fmt: skip
 
 
 def _one_package(pipeline: dlt.Pipeline, source: Any, file_format: Any) -> tuple[LoadInfo, Any]:
@@ -266,7 +264,14 @@ def _collector(progress: str) -> Any:
 
 
 def run_and_report(**kw: Any) -> None:
-    report = run_pipeline(**kw)
+    """A run and its summary; a quota stop is said once, by the exit line (the source's
+    warning, meant for Python callers, would say it first)."""
+    quiet = QuotaStopSaidOnce()
+    logging.getLogger("dlt_gong").addFilter(quiet)
+    try:
+        report = run_pipeline(**kw)
+    finally:
+        logging.getLogger("dlt_gong").removeFilter(quiet)
     print_summary(report)
     if report.client.quota_exhausted is not None:
         raise report.client.quota_exhausted  # exit 1, after the summary of what loaded
@@ -303,6 +308,17 @@ def run_companies_and_report(
         )
 
 
+class QuotaStopSaidOnce(logging.Filter):
+    """Keeps the source's quota-stop warning off the screen of a `dlt-gong run`, which
+    says it in its last line (still logged at debug)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "gong_quota_stop", False):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
 def _where(pipeline: dlt.Pipeline) -> str:
     if pipeline.destination.destination_name == "duckdb":
         with pipeline.sql_client() as sql:
@@ -316,17 +332,29 @@ def _where(pipeline: dlt.Pipeline) -> str:
     return pipeline.destination.destination_name
 
 
+def _dataset_as_stored(pipeline: dlt.Pipeline) -> str:
+    """The dataset's name as the destination stored it (dlt normalises it: `x-y z` is
+    stored as `x_y_z`), which is what a query must name."""
+    try:
+        with pipeline.sql_client() as sql:
+            return str(sql.dataset_name)
+    except Exception:  # a destination without SQL keeps the name as given
+        return str(pipeline.dataset_name)
+
+
 def print_summary(report: RunReport) -> None:
     pipeline = report.pipeline
     counts = report.row_counts
-    kind = (
-        "incremental run (continuing from the saved positions)"
+    tally = report.reconciled
+    removed = tally.removed if tally is not None else {}
+    kind = wording.run_kind(report.incremental) + (
+        " (continuing from the saved positions)"
         if report.incremental
-        else ("first run (full history from start_date)")
+        else " (full history from start_date)"
     )
     echo = click.echo
     echo("")
-    echo(f"dlt-gong: {kind}, finished in {report.seconds:.1f} s")
+    echo(f"dlt-gong: {kind}, finished in {wording.duration(report.seconds)}")
     if report.pending is not None:
         ids = ", ".join(report.pending.loads_ids)
         echo(f"  first loaded what an earlier run had left pending (load {ids})")
@@ -335,24 +363,50 @@ def print_summary(report: RunReport) -> None:
                 f"  removed {report.undone} rows an interrupted load had written without "
                 "recording them, so that they load once"
             )
-    echo(f"  {'table':<28}{'rows loaded':>12}   child tables (rows)")
-    roots = [t.name for t in TABLES if t.name in counts]
+    echo(f"  {'table':<28}{'rows loaded':>12}{'rows removed':>14}   child tables (rows)")
+    roots = [t.name for t in TABLES if t.name in counts or t.name in removed]
     for name in roots:
         children = [n for n in counts if n.startswith(name + "__")]
         nested = f"{len(children)} ({sum(counts[n] for n in children):,})" if children else ""
-        echo(f"  {name:<28}{counts[name]:>12,}   {nested}")
+        gone = removed.get(name, 0)
+        loaded = counts.get(name, 0) - gone  # a removal is a row dlt loads to delete one
+        echo(f"  {name:<28}{loaded:>12,}{gone:>14,}   {nested}".rstrip())
+    if tally is not None:
+        echo(f"  {_reconciled(tally)}")
     sent = report.client.requests_sent
+    if report.client.quota_exhausted is not None:
+        spent = "until the daily quota ran out"
+    else:
+        spent = f"{wording.percent(sent, report.quota)} of the daily quota of {report.quota:,}"
     echo(
-        f"  requests sent to Gong: {sent:,} ({100 * sent / DAILY_QUOTA:.1f}% of the "
-        f"{DAILY_QUOTA:,}/day quota), {report.client.retries} retried"
+        f"  requests sent to Gong: {wording.requests(sent)} ({spent}), "
+        f"{report.client.retries} retried"
     )
     where = _where(pipeline)
     destination = pipeline.destination.destination_name
-    echo(f"  data: {destination} dataset '{pipeline.dataset_name}' in {where}")
+    echo(f"  data: {destination} dataset '{_dataset_as_stored(pipeline)}' in {where}")
     for hint in hints(pipeline, where, pipeline.default_schema.tables):
         echo(f"  try:  {hint}")
-    if report.client.quota_exhausted is not None:
-        echo(f"  stopped early: {report.client.quota_exhausted}")
+
+
+def _reconciled(tally: reconcile.Tally) -> str:
+    """The reconcile pass's line: what it checked, and the calls it removed."""
+    span = round(tally.days, 1)
+    days = f"{span:g} day" + ("" if span == 1 else "s")
+    checked = (
+        f"calls started {tally.span.start:%Y-%m-%d %H:%M} .. {tally.span.end:%Y-%m-%d %H:%M} UTC"
+    )
+    if tally.skipped is not None:
+        return f"reconcile: skipped ({tally.skipped}); nothing removed"
+    if not tally.ran or not tally.checked:
+        return f"reconcile: checked {days} ({checked}): no call loaded there yet, none removed"
+    calls = tally.removed.get("calls", tally.deleted + tally.private)
+    return (
+        f"reconcile: checked {days} ({checked}, {tally.checked:,} loaded calls), "
+        f"removed {calls:,} call"
+        f"{'' if calls == 1 else 's'} ({tally.deleted:,} deleted in Gong, "
+        f"{tally.private:,} made private)"
+    )
 
 
 def hints(pipeline: dlt.Pipeline, where: str, tables: Iterable[str]) -> list[str]:
@@ -368,7 +422,7 @@ def hints(pipeline: dlt.Pipeline, where: str, tables: Iterable[str]) -> list[str
     found = [shlex.join([*command, pipeline.pipeline_name, "info"])]
     if pipeline.destination.destination_name == "duckdb" and "calls" in tables:
         query = (
-            f"SELECT title, started, duration FROM {pipeline.dataset_name}.calls "
+            f'SELECT title, started, duration FROM "{_dataset_as_stored(pipeline)}".calls '
             "ORDER BY started DESC LIMIT 5"
         )
         # double-quoted Python strings, so the shell's single quotes wrap them cleanly
@@ -381,66 +435,29 @@ def hints(pipeline: dlt.Pipeline, where: str, tables: Iterable[str]) -> list[str
 # -- plan ---------------------------------------------------------------------------------
 
 
-def _total(client: GongClient, endpoint: ep.Endpoint, **kw: Any) -> int:
-    data = client.request(endpoint, **kw)
-    if data is None:
-        return 0
-    records = data.get("records") or {}
-    if "totalRecords" in records:
-        return int(records["totalRecords"])
-    key = endpoint.data_key
-    return len(data.get(key) or []) if key else 1
-
-
-def _first_email(client: GongClient) -> str | None:
-    users = (client.request(ep.USERS) or {}).get("users") or []
-    return str(users[0]["emailAddress"]) if users else None
-
-
-def _log_entries(client: GongClient, opts: LoadOptions) -> list[int]:
-    window = {"fromDateTime": gong_datetime(opts.start)}
-    if opts.end is not None:
-        window["toDateTime"] = gong_datetime(opts.end)
-    return [_total(client, ep.LOGS, params={**window, "logType": t}) for t in LOG_TYPES]
-
-
-def _profiles(client: GongClient, opts: LoadOptions) -> int:
-    listed = (client.request(ep.WORKSPACES) or {}).get("workspaces") or []
-    return sum(
-        _total(client, ep.PERMISSION_PROFILES, params={"workspaceId": w["id"]}) for w in listed
-    )
-
-
-def _flows(client: GongClient, opts: LoadOptions) -> int:
-    """The flows the first user sees: most of a company's flows are company flows, which
-    every user sees (an estimate of the distinct flows)."""
-    email = _first_email(client)
-    return _total(client, ep.FLOWS, params={"flowOwnerEmail": email}) if email else 0
-
-
-COUNTERS: dict[str, Callable[[GongClient, LoadOptions], Any]] = {
-    "library_folders": lambda client, opts: _total(client, ep.LIBRARY_FOLDERS),
-    "workspaces": lambda client, opts: _total(client, ep.WORKSPACES),
-    "crm_integrations": lambda client, opts: _total(client, ep.CRM_INTEGRATIONS),
-    "permission_profiles": _profiles,
-    "log_entries": _log_entries,
-    "flows": _flows,
-}
-"""The `Counts` fields `--plan` counts with a few requests, when a chosen table's formula
-reads them (`plan.counts_read`); users and calls are always counted, the rest estimated."""
-
-
 OTHER_FORMULAS = {RECONCILE: RECONCILE_FORMULA, ACTIVITY_PROBE: ACTIVITY_PROBE_FORMULA}
 """The formulas of the plan's lines that are not tables."""
 
 
-def _saved_state(pipeline_name: str, pipelines_dir: str | None) -> dict[str, Any]:
-    """The source state an earlier run of this pipeline saved (empty: a first run)."""
+def _attached(pipeline_name: str, pipelines_dir: str | None) -> dlt.Pipeline | None:
+    """The pipeline an earlier run left (None: a first run)."""
     try:
-        pipeline = dlt.attach(pipeline_name=pipeline_name, pipelines_dir=pipelines_dir)  # type: ignore[arg-type]
+        return dlt.attach(pipeline_name=pipeline_name, pipelines_dir=pipelines_dir)  # type: ignore[arg-type]
     except Exception:  # no such pipeline yet
-        return {}
-    return _previous_positions(pipeline)
+        return None
+
+
+def _in_flight(source: Any) -> int:
+    """The requests a paced run keeps on the wire at once (`max_in_flight`, default 3)."""
+    found = getattr(options_of(source), "max_in_flight", None)
+    if found is None:
+        found = getattr(client_of(source), "max_in_flight", None)
+    if found is None:
+        found = dlt.config.get("sources.gong.max_in_flight")
+    try:
+        return max(1, int(found)) if found is not None else 3
+    except (TypeError, ValueError):
+        return 3
 
 
 def print_plan(
@@ -459,57 +476,31 @@ def print_plan(
     client = client_of(source)
     opts = options_of(source)  # the very options the run would load with
     prove_credentials(client, opts)  # its answer is kept for the count of users below
-    saved = _saved_state(pipeline_name, pipelines_dir)
-    states = saved.get("resources") or {}
-    calls_table = next(t for t in TABLES if t.kind == "calls")
-    # the run's own family and positions (a backfill's included), not a second copy
-    family = [t for t in calls_family(calls_table) if t in opts.tables]
-    calls_window = CallsWindow.plan(
-        calls_positions(copy.deepcopy(saved), opts.start, opts.end), family,
-        start=opts.start, end=opts.end, lookback=opts.lookback,
-    )  # fmt: skip
-    users = _total(client, ep.USERS)
-    calls = 0
-    calls_params = {"workspaceId": opts.workspace_id} if opts.workspace_id else {}
-    if calls_table.name in with_parents(opts.tables):
-        window = {"fromDateTime": gong_datetime(calls_window.start),
-                  "toDateTime": gong_datetime(opts.end or opts.now)}  # fmt: skip
-        calls = _total(client, ep.CALLS, params={**window, **calls_params})
-    wanted = counts_read(opts.tables)
-    counted = {name: count(client, opts) for name, count in COUNTERS.items() if name in wanted}
-    if "answered_scorecards" in counts_read(opts.tables):
-        table = BY_NAME["answered_scorecards"]
-        state = states.get(table.name) or {}
-        body = {"filter": scorecards_filter(table, opts, state)}
-        counted["answered_scorecards"] = _total(client, table.endpoint, body=body)
-    span = reconcile.window(opts)
-    reconciled = None
-    # a pipeline without saved state has loaded no call yet: the pass lists nothing then
-    if saved and span is not None and any(t in opts.tables for t in reconcile.CALL_TABLES):
-        listed = {"fromDateTime": span.start.isoformat(), "toDateTime": span.end.isoformat()}
-        reconciled = _total(client, ep.CALLS, params={**calls_params, **listed})  # upper bound
-    counts = Counts(
-        users=users, calls=calls, reconciled_calls=reconciled, managers=users,
-        coaching_periods=len(months(opts.start, opts.end or opts.now)),
-        flows_per_user=[0] * users, flow_folders_per_user=[0] * users, **counted,
-    )  # fmt: skip
-    per_table = requests_per_table(counts, opts.tables)
-    per_table.update(planned_requests(ActivityProbe(client, opts), states, users))
-    total = sum(per_table.values())
-    kind = "an incremental run" if saved else "a first run"
+    pipeline = _attached(pipeline_name, pipelines_dir)
+    saved = _previous_positions(pipeline) if pipeline is not None else {}
+    quota = daily_quota()
+    plan = make_plan(client, opts, saved, pipeline, in_flight=_in_flight(source))
     end = opts.end_date or f"now ({opts.now:%Y-%m-%d %H:%M} UTC)"
     click.echo(
-        f"Plan for {kind} of {', '.join(opts.tables)}, {opts.start_date} .. {end}: "
-        f"{users:,} users, {calls:,} calls in the calls window from "
-        f"{calls_window.start:%Y-%m-%d %H:%M} UTC (counted with {client.requests_sent} requests):"
+        f"Plan for {'an' if plan.incremental else 'a'} {wording.run_kind(plan.incremental)} "
+        f"of {', '.join(opts.tables)}, "
+        f"{opts.start_date} .. {end}: {plan.users:,} users, {plan.calls:,} calls in the calls "
+        f"window from {plan.calls_from:%Y-%m-%d %H:%M} UTC "
+        f"(counted with {wording.requests(plan.counted_with)}):"
     )
-    for name, n in per_table.items():
+    for name, n in plan.per_table.items():
         formula = BY_NAME[name].formula if name in BY_NAME else OTHER_FORMULAS[name]
-        click.echo(f"  {name:<28}{n:>8,} requests   {formula}")
-    hours = seconds_at(total) / 3600
+        click.echo(f"  {name:<28}{n:>8,} {'request ' if n == 1 else 'requests'}   {formula}")
+    total = plan.total
+    time_needed = (
+        f"about {wording.duration(seconds_at(total, plan.per_second))} "
+        if plan.per_second is not None
+        else ""
+    )
     click.echo(
-        f"  {'total':<28}{total:>8,} requests: {hours:.2f} h at 3 requests/s, "
-        f"{total / DAILY_QUOTA:.2f} of a day's {DAILY_QUOTA:,} quota"
+        f"  {'total':<28}{total:>8,} {'request' if total == 1 else 'requests'}: {time_needed}"
+        f"{wording.pace(plan.per_second, plan.in_flight)}; "
+        f"{wording.percent(total, quota)} of the daily quota of {quota:,}"
     )
     click.echo(f"  ({LEGEND})")
 

@@ -40,7 +40,7 @@ from dlt.extract.items import DataItemWithMeta
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
-from dlt_gong import reconcile, rows
+from dlt_gong import dlt_notices, reconcile, rows
 from dlt_gong.activity import (
     ActivityProbe,
     first_data_day,
@@ -168,6 +168,7 @@ def gong_source(
             hook, an object with `load()` (the dict last saved, or None) and
             `save(tokens: dict)`, and optionally `lock()` (a context manager).
     """
+    dlt_notices.install()  # dlt's warnings about Gong's empty columns, at debug
     options = build_options(
         start_date=start_date,
         end_date=end_date,
@@ -259,7 +260,8 @@ def _stop_on_quota(
             told = getattr(exc, "told", False)
             exc.told = True  # type: ignore[attr-defined]
             level = logging.INFO if told else logging.WARNING
-            logger.log(level, "%s stopped: %s", wrapper.__name__, exc)  # the table's name
+            logger.log(level, "%s stopped: %s", wrapper.__name__, exc,  # the table's name
+                       extra={"gong_quota_stop": True})  # fmt: skip
             reconcile.note_quota_stop()
 
     return wrapper

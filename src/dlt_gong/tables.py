@@ -353,7 +353,7 @@ TABLES: tuple[Table, ...] = (
         endpoint=ep.CALLS_EXTENSIVE,
         primary_key=("id",),
         kind="calls",
-        requests=lambda c: pages(c.calls),
+        requests=lambda c: pages(c.calls) if c.calls_requests is None else c.calls_requests,
         formula="ceil(C/100), plus at most ceil(C/5000) above 5,000 calls (sub-windows)",
         incremental="`started`, with lookback",
         call_key="id",
@@ -566,8 +566,13 @@ TABLES: tuple[Table, ...] = (
         endpoint=ep.COACHING,
         primary_key=("workspaceId", "managerId", "reportId", "fromDate"),
         kind="coaching",
-        requests=lambda c: 1 + c.workspaces * c.managers * c.coaching_periods,
-        formula="1 + W x M x K: each workspace, manager and calendar month (K months)",
+        requests=lambda c: (
+            1
+            + (c.workspaces if c.coaching_workspaces is None else c.coaching_workspaces)
+            * c.coaching_requests
+        ),
+        formula="1 + W x M x K: each workspace (the one of --workspace-id), manager and "
+        "calendar month (K months, from each manager's saved month on a later run)",
         incremental="calendar month, with lookback",
         default=False,
         why_off="one request per workspace, manager and month",
