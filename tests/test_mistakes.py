@@ -325,7 +325,7 @@ def test_a_dataset_name_is_printed_as_stored_and_try_runs_as_printed(
     assert r.returncode == 0, r.stderr
     assert f"  data: duckdb dataset 'x_y_z' in {tmp_path / 'gong.duckdb'}" in r.stdout
     tries = [line.split("try:  ", 1)[1] for line in r.stdout.splitlines() if "try:  " in line]
-    assert len(tries) == 2 and "FROM x_y_z.calls" in tries[1]
+    assert len(tries) == 2 and r"FROM \"x_y_z\".calls" in tries[1]
     for command in tries:
         shown = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True,
                                timeout=120, env={**os.environ, "DLT_DATA_DIR": str(tmp_path / ".dlt-data")})  # fmt: skip

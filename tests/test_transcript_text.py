@@ -155,7 +155,9 @@ def test_a_sentence_longer_than_a_chunk_is_cut_between_words() -> None:
 def test_chunk_tokens_too_small_is_a_config_error(sandbox: RunningSandbox) -> None:
     from dlt_gong import gong_source
 
-    with pytest.raises(GongConfigError, match="chunk_tokens 10 is too small"):
+    with pytest.raises(
+        GongConfigError, match="chunk_tokens 10 is not a whole number of tokens from 64"
+    ):
         gong_source(credentials=credentials(sandbox), base_url=sandbox.url, chunk_tokens=10)
 
 

@@ -62,15 +62,28 @@ def in_delta(pipeline: dlt.Pipeline | None = None) -> bool:
     return is_filesystem(pipeline) and available()
 
 
-def prepare(pipeline: dlt.Pipeline, source: DltSource) -> None:
+def warn_if_appending(destination: Any) -> bool:
+    """Before Gong is asked anything (the credentials' proof included): one line when a
+    filesystem destination will append because deltalake is missing. False when the
+    destination is not known yet (dlt config names it), so `prepare` says it instead."""
+    name = getattr(destination, "destination_name", None)
+    if name is None:
+        return False
+    if name == "filesystem" and not available():
+        logger.warning(APPENDS.format(install=INSTALL))
+    return True
+
+
+def prepare(pipeline: dlt.Pipeline, source: DltSource, *, warn: bool = True) -> None:
     """Before a run reads Gong: on a filesystem destination, every table in Delta, merging
     tables by upsert, and the tombstone column without dlt's `hard_delete` (removals are
     deleted here instead, see the module's doc); without deltalake, one line saying that
-    the files are appended to."""
+    the files are appended to (unless `warn_if_appending` said it already)."""
     if not is_filesystem(pipeline):
         return
     if not available():
-        logger.warning(APPENDS.format(install=INSTALL))
+        if warn:
+            logger.warning(APPENDS.format(install=INSTALL))
         return
     for resource in source.resources.values():
         hints: dict[str, Any] = {"table_format": TABLE_FORMAT}

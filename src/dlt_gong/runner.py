@@ -119,6 +119,7 @@ def run_pipeline(
     check_pipeline_name(pipeline_name)
     dataset_name = stored_dataset_name(dataset_name)
     destination = check_destination(destination, pipeline_name, dataset_name)
+    appending_said = lake.warn_if_appending(destination)
     source = _source(company, credentials=credentials, **source_kw)
     client = client_of(source)
     package_bytes(paced=client.paced)  # a wrong package_megabytes is refused now
@@ -133,7 +134,7 @@ def run_pipeline(
     lock = _one_run_at_a_time(pipeline)
     try:
         _refuse_stale_destination(pipeline)
-        return _run_locked(pipeline, source, progress)
+        return _run_locked(pipeline, source, progress, warn_appending=not appending_said)
     finally:
         lock.release()
 
@@ -154,10 +155,12 @@ def _one_run_at_a_time(pipeline: dlt.Pipeline) -> FileLock:
     return lock
 
 
-def _run_locked(pipeline: dlt.Pipeline, source: Any, progress: str = "log") -> RunReport:
+def _run_locked(
+    pipeline: dlt.Pipeline, source: Any, progress: str = "log", *, warn_appending: bool = True
+) -> RunReport:
     incremental = run_is_incremental(_previous_positions(pipeline))
     started = time.monotonic()
-    lake.prepare(pipeline, source)  # before a request: Delta tables, or a line saying why not
+    lake.prepare(pipeline, source, warn=warn_appending)  # Delta tables, before a request
     client = client_of(source)
     packages = package_bytes(paced=client.paced)
     file_format = _file_format(pipeline)

@@ -242,7 +242,7 @@ def test_no_secret_in_anything_the_runs_left(runs: Runs, report: Callable[[Outco
     )
     assert "DEBUG" in results["first run, --debug"].stderr  # debug logging really was on
     assert (
-        "Gong refused the OAuth refresh token (400 invalid_grant)"
+        "Gong refused the configured OAuth refresh token (400 invalid_grant)"
         in (stderr_last["revoked refresh token, --debug"])
     )
     # urllib3 logged the token endpoint's URL, with the refresh token masked
@@ -354,7 +354,9 @@ def test_credentials_are_refused_on_the_command_line(
     for it, and click's usage error does not echo the value."""
     r = dlt_gong(["run", "--access-key-secret", SECRET], tmp_path, {})
     assert r.returncode == 2
-    assert r.stderr.strip().splitlines()[-1] == "Error: No such option '--access-key-secret'."
+    assert r.stderr.strip().splitlines()[-1] == (
+        "dlt-gong: No such option '--access-key-secret'. (see dlt-gong run --help)"
+    )
     assert not leaks((r.stdout + r.stderr).encode())
     report(
         Outcome(
