@@ -96,15 +96,18 @@ def test_check_probes_each_row_and_names_its_scope(
         return
     runner.check(base_url=sb.url)
     out = capsys.readouterr().out.splitlines()
-    lines = {line.split()[0]: line for line in out[2:-1]}
+    lines = {line.split()[0]: line for line in out[2 : 2 + len(TABLES)]}
     assert list(lines) == NAMES
     for other in TABLES:
         line = lines[other.name]
         assert f" {other.endpoint.name} " in line and f" {other.scope} " in line, line
         status = f"missing scope {table.scope}" if table.scope in other.scopes else "ok"
-        assert line.endswith(status), line
+        assert line.endswith(f" {'yes' if other.default else 'no':<9}{status}"), line
     sharing = sum(1 for t in TABLES if table.scope in t.scopes)
-    assert out[-1].startswith(f"{len(TABLES) - sharing} of {len(TABLES)} tables can be loaded")
+    total = out[2 + len(TABLES)]
+    assert total.startswith(f"{len(TABLES) - sharing} of {len(TABLES)} tables can be loaded")
+    loadable = [t.name for t in TABLES if table.scope not in t.scopes]
+    assert out[-1] == f"  every table this key can load: --resources {','.join(loadable)}"
 
 
 def test_plan_prints_each_rows_formula(

@@ -137,14 +137,20 @@ def test_check_names_each_missing_scope(sb: RunningSandbox, tmp_path: Path) -> N
     }
     r = dlt_gong(["check"], tmp_path, env)
     assert r.returncode == 0, r.stderr
-    lines = {line.split()[0]: line for line in r.stdout.splitlines()[2:-1]}
+    out = r.stdout.splitlines()
+    lines = {line.split()[0]: line for line in out[2:31]}
     assert lines["users"].endswith("ok") and lines["workspaces"].endswith("ok")
     assert lines["calls"].endswith("missing scope api:calls:read:extensive")
     assert lines["interaction_stats"].endswith("missing scope api:stats:interaction")
     assert lines["user_settings_history"].endswith("ok")  # the users scope covers it
-    assert (
-        r.stdout.splitlines()[-1]
-        == "3 of 29 tables can be loaded with this key (22 requests spent)."
+    assert lines["users"].endswith(" yes      ok")
+    assert lines["flows"].endswith(" no       missing scope api:flows:read")
+    assert out[31] == "3 of 29 tables can be loaded with this key (22 requests spent)."
+    assert out[32].startswith("  scopes the default tables need: api:users:read, ")
+    workspaces = ", ".join(f"{w['id']} ({w['name']})" for w in sb.company.workspaces())
+    assert out[34] == f"  workspaces (for --workspace-id): {workspaces}"
+    assert out[35] == (
+        "  every table this key can load: --resources users,workspaces,user_settings_history"
     )
 
 

@@ -8,7 +8,7 @@ import shlex
 import shutil
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -536,7 +536,6 @@ def check(base_url: str | None = None, company: str | None = None) -> None:
     ask(Probe(ep.USERS))  # a bad key fails here, after one request
     ctx = ProbeContext(now=options_of(source).now, ask=ask)
     click.echo(f"Credentials accepted by {client.base_url}.")
-    click.echo(f"  {'table':<26}{'endpoint':<44}{'scope':<34}status")
     statuses: dict[str, str] = {}
     refused: list[str] = []
     for table in TABLES:
@@ -551,16 +550,50 @@ def check(base_url: str | None = None, company: str | None = None) -> None:
             )
         except GongError as exc:
             statuses[table.name] = f"error: {exc}"
-    missing = 0
+    loadable: list[str] = []
+    click_lines: list[str] = []
     for table in TABLES:
         status = statuses[table.name]
         lacking = [s for s in table.scopes if s in refused]
         if status == "ok" and lacking:  # its parent (calls for transcripts) is refused
             status = f"missing scope {lacking[0]}"
-        missing += not status.startswith(("ok", "error"))
-        click.echo(f"  {table.name:<26}{table.endpoint.name:<44}{table.scope:<34}{status}")
-    click.echo(f"{len(TABLES) - missing} of {len(TABLES)} tables can be loaded with this key "
+        if not status.startswith(("missing", "refused")):
+            loadable.append(table.name)
+        default = "yes" if table.default else "no"
+        click_lines.append(
+            f"  {table.name:<26}{table.endpoint.name:<44}{table.scope:<34}{default:<9}{status}"
+        )
+    click.echo(f"  {'table':<26}{'endpoint':<44}{'scope':<34}{'default':<9}status")
+    for line in click_lines:
+        click.echo(line)
+    click.echo(f"{len(loadable)} of {len(TABLES)} tables can be loaded with this key "
                f"({client.requests_sent} requests spent).")  # fmt: skip
+    for line in _check_footer(loadable, ask, ctx):
+        click.echo(line)
+
+
+def _check_footer(loadable: list[str], ask: Callable[[Probe], Any], ctx: ProbeContext) -> list[str]:
+    """What a newcomer acts on after `check`: the scopes a run needs (the default tables',
+    every table's), the workspace ids `--workspace-id` takes, and a `--resources` value
+    of every table this key can load."""
+    needed = [s for t in TABLES if t.default for s in t.scopes]
+    every = [s for t in TABLES for s in t.scopes]
+    lines = [
+        f"  scopes the default tables need: {', '.join(dict.fromkeys(needed))}",
+        f"  scopes every table needs: {', '.join(dict.fromkeys(every))}",
+    ]
+    workspaces_table = BY_NAME["workspaces"]
+    try:
+        answer = ask(workspaces_table.probe_request(ctx))
+    except GongError as exc:
+        lines.append(f"  workspaces (for --workspace-id): not listed ({exc})")
+    else:
+        found = (answer or {}).get(workspaces_table.endpoint.data_key or "") or []
+        listed = ", ".join(f"{w.get('id')} ({w.get('name')})" for w in found) or "none"
+        lines.append(f"  workspaces (for --workspace-id): {listed}")
+    if loadable:
+        lines.append(f"  every table this key can load: --resources {','.join(loadable)}")
+    return lines
 
 
 # -- demo -----------------------------------------------------------------------------------
