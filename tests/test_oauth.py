@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import dlt
+import duckdb
 import pytest
 
 from dlt_gong import (
@@ -437,3 +438,83 @@ def test_a_secrets_manager_hook_keeps_the_tokens(sb: RunningSandbox, tmp_path: P
     assert (sb.oauth.refreshes - refreshes, sb.oauth.refused - refused) == (4, 0)
     assert hook.locks == 4
     assert not (tmp_path / "unused.json").exists()
+
+
+NARROW_APP = frozenset({
+    "api:users:read", "api:workspaces:read", "api:calls:read:extensive",
+    "api:stats:user-actions", "api:stats:user-actions:detailed", "api:stats:scorecards",
+    "api:settings:scorecards:read", "api:settings:trackers:read", "api:library:read",
+    "api:call-outcomes:read", "api:permission-profile:read", "api:crm:integrations:read",
+    "api:crm:schema", "api:ai-briefer:read",
+})  # fmt: skip
+"""Every scope the default tables need but the transcripts' and interaction stats'."""
+
+
+@pytest.fixture(scope="module")
+def sb_narrow() -> Iterator[RunningSandbox]:
+    config = SandboxConfig(
+        seed=23, users=5, calls=70, days=5, now=NOW, freeze_clock=True, page_size=10,
+        rate_limit_per_second=None, daily_quota=None, oauth_refresh_tokens=("rt-narrow",),
+        oauth_scopes=NARROW_APP,
+    )  # fmt: skip
+    with run_sandbox(config) as running:
+        yield running
+
+
+def test_a_default_run_leaves_out_the_tables_the_app_was_not_granted_with_one_warning(
+    sb_narrow: RunningSandbox, tmp_path: Path
+) -> None:
+    """The token answer's scope says what the app may read: the default tables needing
+    more are left out with one line naming them and the scopes, the rest load, and Gong
+    refuses nothing. A table the user names is still asked for, and Gong's 401 says why."""
+    env = env_of(sb_narrow, "rt-narrow")
+    r = dlt_gong(["run", "--start-date", START, "--progress", "none"], tmp_path, env)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip().splitlines() == [
+        "WARNING dlt_gong: left out of this run, as this OAuth app was not granted their scopes: "
+        "api:calls:read:transcript (call_transcripts, call_transcript_text); "
+        "api:stats:interaction (interaction_stats); to load them, add the scopes to the app "
+        "in Gong and authorize it again"
+    ]
+    stats = sb_narrow.stats()
+    assert "401" not in stats["by_status"] and stats["by_status"]["200"] == stats["requests"]
+    assert not [e for e in stats["by_endpoint"] if "transcript" in e or "interaction" in e]
+    store = next((tmp_path / ".dlt-data" / "gong_oauth").glob("*.json"))
+    assert json.loads(store.read_text())["scope"] == " ".join(sorted(NARROW_APP))
+    with duckdb.connect(str(tmp_path / "gong.duckdb"), read_only=True) as db:
+        tables = {row[0] for row in db.execute(
+            "select table_name from information_schema.tables where table_schema = 'gong_data'"
+        ).fetchall()}  # fmt: skip
+        calls = db.execute("select count(*) from gong_data.calls").fetchone()
+    assert not {"call_transcripts", "call_transcript_text", "interaction_stats"} & tables
+    assert {"users", "calls", "aggregated_activity", "scorecards", "briefs"} <= tables
+    listed = sb_narrow.company.calls(f"{START}T00:00:00Z", NOW)
+    assert calls == (len([c for c in listed if not c["metaData"]["isPrivate"]]),)
+    named = dlt_gong(
+        ["run", "--start-date", START, "--resources", "call_transcripts"], tmp_path, env
+    )
+    assert named.returncode == 2
+    said = named.stderr.strip().splitlines()
+    assert len(said) == 1 and "api:calls:read:transcript" in said[0], said
+
+
+def test_unsaid_scopes_leave_every_table_and_no_granted_scope_is_one_line() -> None:
+    from dlt_gong.options import build_options
+    from dlt_gong.preflight import leave_out_ungranted
+
+    options = build_options(
+        start_date=START, end_date=None, lookback_days=1, stats_lookback_days=3,
+        workspace_id=None, user_ids=None, resources=None, content_selector=None,
+        include_private_calls=False, aggregation_period="WEEK",
+        interaction_stats_period="WEEK", now=NOW,
+    )  # fmt: skip
+    assert leave_out_ungranted(options, None) is options
+    assert leave_out_ungranted(options, NARROW_APP | {"api:calls:read:transcript",
+                                                      "api:stats:interaction"}) is options  # fmt: skip
+    with pytest.raises(GongConfigError) as refused:
+        leave_out_ungranted(options, frozenset({"api:meetings:user:create"}))
+    assert str(refused.value).startswith(
+        "this OAuth app was granted none of the scopes the default tables need: "
+        "api:users:read (users); api:workspaces:read (workspaces); "
+    )
+    assert str(refused.value).endswith("add them to the app in Gong and authorize it again")

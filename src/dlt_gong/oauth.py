@@ -86,6 +86,8 @@ class Tokens:
     """Epoch seconds: a minute (at most a tenth of its life) before the access token
     expires; None when its expiry is unknown (then it is used until Gong refuses it)."""
     api_base_url: str | None = None
+    scope: str | None = None
+    """The scopes Gong's answer said the app was granted, as it said them (None: unsaid)."""
 
     def __repr__(self) -> str:  # never show a token
         return f"Tokens(refresh_at={self.refresh_at!r}, api_base_url={self.api_base_url!r})"
@@ -340,6 +342,14 @@ class OAuthSession:
         """Gong's ``api_base_url_for_customer`` from the newest token answer, if any yet."""
         return self._tokens.api_base_url
 
+    @property
+    def granted_scopes(self) -> frozenset[str] | None:
+        """The scopes the newest token answer says the app was granted; None when no answer
+        said (an access token configured as it is, or an answer without ``scope``)."""
+        said = self._tokens.scope
+        scopes = frozenset(re.split(r"[\s,]+", said.strip())) if said else frozenset()
+        return scopes or None
+
     def start(self) -> None:
         """Makes sure an access token is at hand (refreshing when there is none or it is
         about to expire), so the base URL is known before the first call."""
@@ -388,6 +398,7 @@ class OAuthSession:
                 access_token=_text(answer, "access_token"),
                 refresh_at=_refresh_after(answer, self._clock()),
                 api_base_url=_base_url(answer) or self._tokens.api_base_url,
+                scope=answer["scope"] if isinstance(answer.get("scope"), str) else None,
             )
             self.store.save(fresh)  # kept before it is used (see the module's doc)
         self._configured_in_use = False

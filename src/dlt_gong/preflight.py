@@ -11,6 +11,8 @@ are fine is not charged for the proof.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import os
 from typing import Any
 
@@ -28,6 +30,9 @@ from dlt_gong import endpoints as ep
 from dlt_gong.client import GongClient
 from dlt_gong.errors import GongAuthError, GongConfigError
 from dlt_gong.options import LoadOptions
+from dlt_gong.tables import BY_NAME
+
+logger = logging.getLogger("dlt_gong")
 
 NOT_DESTINATIONS = ("destination",)
 """Names in `dlt.destinations` that are not destinations (the decorator for one's own)."""
@@ -167,3 +172,33 @@ def prove_credentials(client: GongClient, options: LoadOptions) -> None:
         "workspace_id", options.workspace_id,
         f"is not a workspace of this company: its workspaces are {known}",
     )  # fmt: skip
+
+
+def leave_out_ungranted(options: LoadOptions, granted: frozenset[str] | None) -> LoadOptions:
+    """The default tables an OAuth app may load: those needing a scope the token answer did
+    not list are left out, with one warning naming them and the scopes, so that a default
+    run of a narrow app loads what it can instead of failing at its first refusal. Tables
+    the user named are kept (Gong's own refusal then says what is missing), and so is
+    everything when Gong's answer named no scopes."""
+    if granted is None:
+        return options
+    missing: dict[str, list[str]] = {}
+    for name in options.tables:
+        lacking = [s for s in BY_NAME[name].scopes if s not in granted]
+        if lacking:
+            missing.setdefault(", ".join(lacking), []).append(name)
+    if not missing:
+        return options
+    kept = tuple(t for t in options.tables if not any(t in ts for ts in missing.values()))
+    told = "; ".join(f"{scope} ({', '.join(names)})" for scope, names in missing.items())
+    if not kept:
+        raise GongConfigError(
+            f"this OAuth app was granted none of the scopes the default tables need: {told}; "
+            "add them to the app in Gong and authorize it again"
+        )
+    logger.warning(
+        "left out of this run, as this OAuth app was not granted their scopes: %s; to load "
+        "them, add the scopes to the app in Gong and authorize it again",
+        told,
+    )
+    return dataclasses.replace(options, tables=kept)

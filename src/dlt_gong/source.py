@@ -65,6 +65,7 @@ from dlt_gong.options import (
     check_max_retry_after_seconds,
     check_requests_per_second,
 )
+from dlt_gong.preflight import leave_out_ungranted
 from dlt_gong.tables import BY_NAME, TABLES, Kind, Option, Table
 from dlt_gong.windows import (
     CallsWindow,
@@ -194,6 +195,8 @@ def gong_source(
     if isinstance(credentials, GongOAuthCredentials) and credentials.can_refresh():
         session = OAuthSession(credentials, token_store=token_store)
         session.start()  # a token at hand, and with it Gong's api_base_url_for_customer
+        if resources is None:  # the default tables: only those the app was granted
+            options = leave_out_ungranted(options, session.granted_scopes)
     client = GongClient(
         (session.api_base_url if session else None) or configured_url,
         session.authorization if session else credentials.authorization,

@@ -160,6 +160,8 @@ class GongApi:
             Endpoint(method, template, scope, handler, _template_regex(template))
             for method, template, scope, handler in table
         ]
+        every = {e.scope for e in self.endpoints} | {MEDIA_SCOPE}
+        state.auth.oauth.every_scope = frozenset(every)
 
     # -- routing --------------------------------------------------------------------------
 

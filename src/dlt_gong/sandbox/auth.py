@@ -74,6 +74,8 @@ class Authenticator:
 
     def allows(self, principal: Principal, scope: str) -> bool:
         """Whether the caller was granted ``scope`` (always, without a scopes mapping)."""
+        if principal.kind == "oauth":
+            return scope in self.oauth.granted()
         if self._scopes is None:
             return True
         granted = self._scopes.get(principal.credential)

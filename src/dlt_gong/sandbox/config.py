@@ -151,6 +151,9 @@ class SandboxConfig:
     oauth_refresh_tokens: tuple[str, ...] = field(default=(), repr=False)
     oauth_access_token_seconds: float = 86_400.0
     oauth_expired_token_text: str = "expired"
+    # The scopes the OAuth app was granted: its access tokens may use these only, and the
+    # token endpoint's ``scope`` lists them (space-separated); None = every scope the API has
+    oauth_scopes: frozenset[str] | None = None
     rate_limit_per_second: int | None = 3
     daily_quota: int | None = 10_000
     page_size: int = 100

@@ -53,6 +53,9 @@ class OAuthIssuer:
         """Refreshes granted so far."""
         self.refused = 0
         """Refresh requests refused (bad client, spent or unknown refresh token)."""
+        self.every_scope: frozenset[str] = frozenset()
+        """Every scope the API's endpoints need (the app sets it): what an app granted
+        everything is told it has."""
 
     def _new(self, kind: str) -> str:
         """Deterministic per seed and order, so the same run issues the same tokens."""
@@ -84,11 +87,16 @@ class OAuthIssuer:
                 "access_token": access,
                 "refresh_token": refresh,
                 "expires_in": int(lifetime),
-                "scope": "api:users:read api:calls:read:extensive",
+                "scope": " ".join(sorted(self.granted())),
                 "token_type": "bearer",
                 "api_base_url_for_customer": base_url,
             },
         )
+
+    def granted(self) -> frozenset[str]:
+        """The scopes this app's access tokens carry."""
+        scopes = self._config.oauth_scopes
+        return self.every_scope if scopes is None else scopes
 
     def check(self, token: str) -> str | None:
         """None for an access token this issuer granted that is still alive; else why not:
