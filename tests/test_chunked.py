@@ -77,7 +77,7 @@ def test_packages_load_exactly_what_one_package_loads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sb = make_sandbox(
-        seed=17, users=8, calls=60, days=DAYS, page_size=10, now=NOW, freeze_clock=True
+        seed=17, users=8, calls=30, days=DAYS, page_size=10, now=NOW, freeze_clock=True
     )
     one = _run(sb, tmp_path, "one", monkeypatch, "0")
     sent_one = one.client.requests_sent
@@ -85,7 +85,7 @@ def test_packages_load_exactly_what_one_package_loads(
 
     loads = rows(many.pipeline, "select count(*) from gong._dlt_loads")[0][0]
     assert rows(one.pipeline, "select count(*) from gong._dlt_loads")[0][0] == 1
-    assert loads > 10  # users, workspaces, 6 + 6 pages of calls and transcripts, ...
+    assert loads > 10  # users, workspaces, 3 + 3 pages of calls and transcripts, ...
     assert many.client.requests_sent == sent_one
     dispositions = {  # a full-refresh table read whole is `replace`d in both
         name: table.get("write_disposition")
