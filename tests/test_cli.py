@@ -14,6 +14,7 @@ from dlt.common.storages.load_package import ParsedLoadJobFileName
 
 from dlt_gong.cli import MISSING_CREDENTIALS
 from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
+from dlt_gong.tables import TABLES
 from instants import NOW, days_before
 
 SECRET = "cli-secret-7f3a9c"
@@ -138,18 +139,19 @@ def test_check_names_each_missing_scope(sb: RunningSandbox, tmp_path: Path) -> N
     r = dlt_gong(["check"], tmp_path, env)
     assert r.returncode == 0, r.stderr
     out = r.stdout.splitlines()
-    lines = {line.split()[0]: line for line in out[2:31]}
+    n = len(TABLES)  # a line per table, from the third
+    lines = {line.split()[0]: line for line in out[2 : 2 + n]}
     assert lines["users"].endswith("ok") and lines["workspaces"].endswith("ok")
     assert lines["calls"].endswith("missing scope api:calls:read:extensive")
     assert lines["interaction_stats"].endswith("missing scope api:stats:interaction")
     assert lines["user_settings_history"].endswith("ok")  # the users scope covers it
     assert lines["users"].endswith(" yes      ok")
     assert lines["flows"].endswith(" no       missing scope api:flows:read")
-    assert out[31] == "3 of 29 tables can be loaded with this key (22 requests spent)."
-    assert out[32].startswith("  scopes the default tables need: api:users:read, ")
+    assert out[2 + n] == f"3 of {n} tables can be loaded with this key (22 requests spent)."
+    assert out[3 + n].startswith("  scopes the default tables need: api:users:read, ")
     workspaces = ", ".join(f"{w['id']} ({w['name']})" for w in sb.company.workspaces())
-    assert out[34] == f"  workspaces (for --workspace-id): {workspaces}"
-    assert out[35] == (
+    assert out[5 + n] == f"  workspaces (for --workspace-id): {workspaces}"
+    assert out[6 + n] == (
         "  every table this key can load: --resources users,workspaces,user_settings_history"
     )
 
