@@ -14,6 +14,7 @@ from dlt.common.storages.load_package import ParsedLoadJobFileName
 
 from dlt_gong.cli import MISSING_CREDENTIALS
 from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
+from dlt_gong.tables import TABLES
 from instants import NOW, days_before
 
 SECRET = "cli-secret-7f3a9c"
@@ -74,7 +75,7 @@ def test_wrong_secret_is_one_request_one_line_exit_2(sb: RunningSandbox, tmp_pat
     ("args", "message"),
     [
         (["--start-date", "2024-02-30"], "--start-date 2024-02-30 is not a date: use YYYY-MM-DD or an ISO-8601 date-time"),
-        (["--resources", "calls,emails"], "--resources calls,emails names no table 'emails': choose from users, workspaces, calls, call_transcripts, call_transcript_turns, call_transcript_text, call_transcript_chunks, aggregated_activity, day_by_day_activity, interaction_stats, answered_scorecards, scorecards, trackers, library_folders, library_folder_calls, user_settings_history, call_outcomes, audit_logs, coaching_metrics, flows, flow_folders, flow_steps, permission_profiles, permission_profile_users, crm_integrations, crm_entity_schemas, call_user_access, briefs, engage_tasks"),
+        (["--resources", "calls,emails"], "--resources calls,emails names no table 'emails': choose from users, workspaces, calls, call_transcripts, call_transcript_turns, call_transcript_text, call_transcript_chunks, call_speaker_stats, call_interaction, aggregated_activity, day_by_day_activity, interaction_stats, answered_scorecards, scorecards, trackers, library_folders, library_folder_calls, user_settings_history, call_outcomes, audit_logs, coaching_metrics, flows, flow_folders, flow_steps, permission_profiles, permission_profile_users, crm_integrations, crm_entity_schemas, call_user_access, briefs, engage_tasks"),
         (["--start-date", "2026-05-01", "--end-date", "2026-04-01"], "start_date 2026-05-01T00:00:00+00:00 is not before end_date 2026-04-01T00:00:00+00:00"),
     ],
 )  # fmt: skip
@@ -138,18 +139,19 @@ def test_check_names_each_missing_scope(sb: RunningSandbox, tmp_path: Path) -> N
     r = dlt_gong(["check"], tmp_path, env)
     assert r.returncode == 0, r.stderr
     out = r.stdout.splitlines()
-    lines = {line.split()[0]: line for line in out[2:31]}
+    n = len(TABLES)  # a line per table, from the third
+    lines = {line.split()[0]: line for line in out[2 : 2 + n]}
     assert lines["users"].endswith("ok") and lines["workspaces"].endswith("ok")
     assert lines["calls"].endswith("missing scope api:calls:read:extensive")
     assert lines["interaction_stats"].endswith("missing scope api:stats:interaction")
     assert lines["user_settings_history"].endswith("ok")  # the users scope covers it
     assert lines["users"].endswith(" yes      ok")
     assert lines["flows"].endswith(" no       missing scope api:flows:read")
-    assert out[31] == "3 of 29 tables can be loaded with this key (22 requests spent)."
-    assert out[32].startswith("  scopes the default tables need: api:users:read, ")
+    assert out[2 + n] == f"3 of {n} tables can be loaded with this key (22 requests spent)."
+    assert out[3 + n].startswith("  scopes the default tables need: api:users:read, ")
     workspaces = ", ".join(f"{w['id']} ({w['name']})" for w in sb.company.workspaces())
-    assert out[34] == f"  workspaces (for --workspace-id): {workspaces}"
-    assert out[35] == (
+    assert out[5 + n] == f"  workspaces (for --workspace-id): {workspaces}"
+    assert out[6 + n] == (
         "  every table this key can load: --resources users,workspaces,user_settings_history"
     )
 

@@ -29,7 +29,8 @@ from e2e_helpers import Recorder, count, credentials, ids, load, pipeline, rows
 
 DAYS = 40
 START = (TEST_NOW - timedelta(days=DAYS)).replace(hour=0, minute=0)
-CALL_TABLES = ["calls", "call_transcripts", "call_transcript_text", "answered_scorecards"]
+CALL_TABLES = ["calls", "call_transcripts", "call_transcript_text", "call_speaker_stats",
+               "call_interaction", "answered_scorecards"]  # fmt: skip
 SETTINGS = ["users", "scorecards", "trackers", "library_folders", "library_folder_calls",
             "user_settings_history"]  # fmt: skip
 REMOVING: dict[str, Any] = {
@@ -184,6 +185,9 @@ def test_deleted_and_private_calls_and_removed_settings_are_gone_after_the_next_
     assert ids(p, "call_transcript_text", "call_id") == sorted(
         t["callId"] for t in after.transcripts() if t["transcript"]
     )
+    assert ids(p, "call_interaction", "call_id") == ids(p, "call_transcripts", "call_id")
+    spoken = rows(p, "select distinct call_id from call_speaker_stats order by call_id")
+    assert [r[0] for r in spoken] == ids(p, "call_transcript_text", "call_id")
     assert ids(p, "answered_scorecards", "answered_scorecard_id") == after.answered_scorecards()
 
 

@@ -271,12 +271,18 @@ def _stop_on_quota(
 
 
 def _hints(table: Table) -> dict[str, Any]:
+    columns = {
+        name: {"data_type": data_type, "nullable": name not in table.primary_key}
+        for name, data_type in table.columns.items()
+    }
+    columns.update(reconcile.column_hints(table).get("columns", {}))
     hints: dict[str, Any] = {
         "name": table.name,
         "primary_key": list(table.primary_key),
         "write_disposition": "merge",
-        **reconcile.column_hints(table),
     }
+    if columns:
+        hints["columns"] = columns
     if table.merge_key is not None:
         # the destination drops every row of a merge key the load carries: SQL destinations
         # by their default strategy (delete-insert), LanceDB by removing a key's orphans

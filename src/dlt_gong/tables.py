@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
+from dlt_gong import conversation, rows, transcript_text
 from dlt_gong import endpoints as ep
-from dlt_gong import rows, transcript_text
 from dlt_gong.counts import Counts, pages
 from dlt_gong.endpoints import Endpoint
 from dlt_gong.errors import GongAuthError, GongError
@@ -189,6 +189,10 @@ class Table:
     also_reads: tuple[Endpoint, ...] = ()
     """Endpoints its builder reads besides its own and its parents' (coaching lists the
     workspaces), so their scopes are needed too."""
+    columns: Mapping[str, str] = field(default_factory=dict)
+    """Column -> dlt data type, for tables we build: declared, a column exists and has
+    its type from the first load on, even when every value of that load is empty (dlt
+    otherwise leaves out a column it has seen no value of, and a query naming it fails)."""
 
     def __post_init__(self) -> None:
         if not self.default and not self.why_off:
@@ -330,6 +334,7 @@ FLOW_IDS_PER_REQUEST = 20
 _BY_USER = Join("users", "id = user_id")
 _FROM_TRANSCRIPTS = "0: built from the calls and transcripts already read"
 _BY_ID = Join("users", "id")
+_BY_CALL = Join("calls", "id = call_id")
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -430,6 +435,70 @@ TABLES: tuple[Table, ...] = (
         # no call_key: the tombstone column of removed calls (hard_delete) stops dlt 1.31's
         # LanceDB destination from removing a re-chunked call's old chunks (tested)
         derive=transcript_text.chunk_rows,
+    ),
+    Table(
+        name="call_speaker_stats",
+        endpoint=ep.CALL_TRANSCRIPTS,
+        primary_key=("call_id", "speaker_index"),
+        kind="from_transcripts",
+        requests=lambda c: 0,
+        formula=_FROM_TRANSCRIPTS,
+        incremental="the call's `started`",
+        parent=Parent("call_transcripts"),
+        probe=_last_minute(ep.CALL_TRANSCRIPTS),
+        joins=(_BY_CALL, _BY_USER),
+        merge_key="call_id",
+        call_key="call_id",
+        derive=lambda call, transcript, chunk_tokens: conversation.speaker_rows(call, transcript),
+        columns={
+            "call_id": "text",
+            "speaker_index": "bigint",
+            "speaker_id": "text",
+            "user_id": "text",
+            "speaker_name": "text",
+            "affiliation": "text",
+            "talk_ms": "bigint",
+            "talk_share": "double",
+            "turns": "bigint",
+            "longest_turn_ms": "bigint",
+            "words": "bigint",
+            "words_per_minute": "double",
+            "questions": "bigint",
+        },
+    ),
+    Table(
+        name="call_interaction",
+        endpoint=ep.CALL_TRANSCRIPTS,
+        primary_key=("call_id",),
+        kind="from_transcripts",
+        requests=lambda c: 0,
+        formula=_FROM_TRANSCRIPTS,
+        incremental="the call's `started`",
+        parent=Parent("call_transcripts"),
+        probe=_last_minute(ep.CALL_TRANSCRIPTS),
+        joins=(_BY_CALL, Join("users", "id = primary_user_id")),
+        merge_key="call_id",
+        call_key="call_id",
+        derive=lambda call, transcript, chunk_tokens: conversation.interaction_rows(
+            call, transcript
+        ),
+        columns={
+            "call_id": "text",
+            "started": "timestamp",
+            "primary_user_id": "text",
+            "workspace_id": "text",
+            "duration_ms": "bigint",
+            "talk_ms_internal": "bigint",
+            "talk_ms_external": "bigint",
+            "talk_ratio": "double",
+            "longest_monologue_ms": "bigint",
+            "longest_customer_story_ms": "bigint",
+            "interactivity": "double",
+            "patience_ms": "double",
+            "questions_internal": "bigint",
+            "questions_external": "bigint",
+            "silence_ms": "bigint",
+        },
     ),
     Table(
         name="aggregated_activity",

@@ -190,6 +190,7 @@ CASES = [
         "--resources users,calls,emails names no table 'emails': choose from users, workspaces, "
         "calls, call_transcripts, "
         "call_transcript_turns, call_transcript_text, call_transcript_chunks, "
+        "call_speaker_stats, call_interaction, "
         "aggregated_activity, day_by_day_activity, interaction_stats, answered_scorecards, "
         "scorecards, trackers, library_folders, library_folder_calls, user_settings_history, "
         "call_outcomes, audit_logs, coaching_metrics, flows, flow_folders, flow_steps, "

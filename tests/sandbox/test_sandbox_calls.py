@@ -221,7 +221,7 @@ def test_transcript_speakers_are_the_parties_speakers(sandbox):
         assert [s["start"] for s in sentences] == sorted(s["start"] for s in sentences)
         per_minute = len(sentences) / (duration_ms / 60000)
         if duration_ms > 2 * 60000:  # shorter calls are mostly greetings
-            assert 4 <= per_minute <= 10
+            assert 4 <= per_minute <= 11  # quick back-and-forths of one-word replies
 
 
 def test_transcripts_by_date_range_and_workspace(sandbox):

@@ -5,7 +5,8 @@ RNG seeded with (seed, call index, part), so it is the same whichever endpoint a
 and whatever else was built before. Parts that depend on each other share the dependency
 rather than re-deriving it: the transcript's speakers are the parties' ``speakerId``s,
 ``interaction.speakers`` talk times are summed from the transcript, monologue topics come
-from the agenda that ``content.structure`` and ``content.topics`` also report.
+from the agenda that ``content.structure`` and ``content.topics`` also report, and the
+transcript's turn-taking (``turn_taking.py``) follows the host's Talk Ratio and Patience.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dlt_gong.sandbox import turn_taking
 from dlt_gong.sandbox import vocabulary as vocab
 from dlt_gong.sandbox.accounts import Account, AccountBook, Contact
 from dlt_gong.sandbox.catalog import Catalog
@@ -590,13 +592,8 @@ class CallFactory:
         again = self.call_id(i) in self.retranscribed
         rng = self._rng(i, "transcript again" if again else "transcript")
         parties = [p for p in self.parties(i) if p.speaker_id]
-        internal = [p for p in parties if p.internal]
-        external = [p for p in parties if not p.internal]
-        talk_ratio = self.interaction_values(i)[0][1]
+        stats = dict(self.interaction_values(i))  # the host's, which the talk follows
         segments = self.segments(i)
-        end_ms = self.sk.duration[i] * 1000
-        t = rng.uniform(300.0, 2500.0)
-        monologues: list[dict[str, Any]] = []
 
         def topic_at(ms: float) -> str | None:
             seconds = ms / 1000.0
@@ -605,47 +602,9 @@ class CallFactory:
                     return s.topic
             return None
 
-        def say(party: Party, count: int, intro: bool) -> None:
-            nonlocal t
-            bank = vocab.SENTENCES_COMPANY if party.internal else vocab.SENTENCES_CUSTOMER
-            sentences: list[dict[str, Any]] = []
-            for _ in range(count):
-                remaining = end_ms - t
-                if remaining < 400:
-                    break
-                length = rng.uniform(4000.0, 11000.0)
-                if intro:
-                    length = min(length, max(300.0, remaining / 4))
-                start = int(t)
-                end = int(min(t + length, end_ms))
-                if end <= start:
-                    break
-                sentences.append({"start": start, "end": end, "text": rng.choice(bank)})
-                t = end + rng.uniform(100.0, 800.0)
-            if not sentences:
-                return
-            topic = topic_at(sentences[0]["start"])
-            last = monologues[-1] if monologues else None
-            if last and last["speakerId"] == party.speaker_id and last["topic"] == topic:
-                last["sentences"].extend(sentences)
-            else:
-                monologues.append(
-                    {"speakerId": party.speaker_id, "topic": topic, "sentences": sentences}
-                )
-            t += rng.uniform(100.0, 1200.0)
-
-        for party in parties:  # everyone who speaks says hello first
-            say(party, 1, intro=True)
-        previous = parties[-1] if parties else None
-        while parties and t < end_ms - 1500:
-            side = internal if (not external or (internal and rng.random() < talk_ratio)) \
-                else external  # fmt: skip
-            party = side[0] if len(side) == 1 or rng.random() < 0.6 else rng.choice(side)
-            if party is previous and len(parties) > 1 and rng.random() < 0.7:
-                party = rng.choice([p for p in parties if p is not previous])
-            say(party, 1 + int(rng.random() * 4), intro=False)
-            previous = party
-        return monologues
+        end_ms = self.sk.duration[i] * 1000
+        return turn_taking.write(rng, parties, end_ms, stats["Talk Ratio"],
+                                 stats["Patience"] * 1000, topic_at)  # fmt: skip
 
     def transcript_item(self, i: int) -> dict[str, Any]:
         """One ``CallTranscript``: the call id and its monologues (offsets in ms)."""

@@ -223,6 +223,67 @@ SENTENCES_CUSTOMER = (
     "Our renewal with the current vendor is in June.", "We had some issues with adoption before.",
 )  # fmt: skip
 
+GREETINGS = (
+    "Hi everyone.", "Hey, good to see you.", "Hello, thanks for making the time.",
+    "Hi, can you hear me okay?", "Morning!", "Hey there, how's your week going?",
+    "Hi, sorry, just getting my video to work.", "Hello hello.",
+)  # fmt: skip
+
+SHORT_REPLIES = (
+    "Right.", "Makes sense.", "Mm-hmm.", "Got it.", "Okay.", "Sure.", "Exactly.", "Yeah.",
+    "Interesting.", "I see.", "Yes, absolutely.", "Fair enough.", "Totally.", "Good question.",
+)  # fmt: skip
+
+LONG_COMPANY = (
+    "So what we typically see with teams your size is that the first month goes into "
+    "getting everyone set up and comfortable with the workflow.",
+    "The way most of our customers roll this out is one team first, usually the one with "
+    "the most pain, and then the rest of the org once the numbers are in.",
+    "If you look at this dashboard, every rep's pipeline is broken down by stage, and you "
+    "can drill into any deal to see the last conversation.",
+    "On the integration side we sync both ways with your CRM, so nobody has to update "
+    "fields by hand after a call anymore.",
+    "Pricing is per seat on an annual contract, and for a pilot we can usually start with "
+    "a smaller group and true up later.",
+    "What I'm hearing is that forecasting is the real problem, and the spreadsheets are "
+    "just a symptom of not trusting the data in the CRM.",
+    "Let me show you how a manager would use this in a one-on-one, because that's where "
+    "most of the value shows up in the first quarter.",
+    "From a security standpoint we're SOC 2 Type II, we support single sign-on, and all "
+    "data is encrypted at rest and in transit.",
+    "The next step I'd suggest is a technical session with your IT team, and in parallel "
+    "I'll put together a proposal for the pilot.",
+    "A customer in your industry had almost the same setup, and within two months their "
+    "forecast accuracy went up by about twenty percent.",
+    "The reason I ask is that the implementation plan looks very different depending on "
+    "who owns the CRM on your side.",
+    "We also have a customer success manager assigned from day one, so you're never "
+    "alone during onboarding.",
+)  # fmt: skip
+
+LONG_CUSTOMER = (
+    "Right now every manager has their own spreadsheet, and at the end of the quarter we "
+    "spend days reconciling them before the forecast call.",
+    "We tried something similar two years ago, but adoption was terrible because the reps "
+    "saw it as one more tool to update.",
+    "The main thing for us is visibility, I honestly don't know what's happening in most "
+    "deals until they close or slip.",
+    "Our CFO is going to ask about the return on this, so anything you have on payback "
+    "time would really help me internally.",
+    "We have about forty reps across two regions, and the European team runs a slightly "
+    "different process than the US one.",
+    "Security reviews usually take us four to six weeks, and they will want to see your "
+    "data retention policy up front.",
+    "To be honest the budget for this year is mostly committed, so we'd be looking at "
+    "something that starts next quarter.",
+    "What worries me is the change management part, our reps are already stretched and I "
+    "don't want to slow them down.",
+    "The last vendor we worked with overpromised on the integration, and we ended up "
+    "building half of it ourselves.",
+    "If this works for the SDR team first, I can make the case to roll it out to the "
+    "account executives in the fall.",
+)  # fmt: skip
+
 BRIEFS = (
     "{account} is evaluating options to improve forecasting and coaching. The team discussed "
     "current pain points, the evaluation timeline and a possible pilot.",
