@@ -472,7 +472,8 @@ def test_a_default_run_leaves_out_the_tables_the_app_was_not_granted_with_one_wa
     assert r.returncode == 0, r.stderr
     assert r.stderr.strip().splitlines() == [
         "WARNING dlt_gong: left out of this run, as this OAuth app was not granted their scopes: "
-        "api:calls:read:transcript (call_transcripts, call_transcript_text); "
+        "api:calls:read:transcript (call_transcripts, call_transcript_text, "
+        "call_speaker_stats, call_interaction); "
         "api:stats:interaction (interaction_stats); to load them, add the scopes to the app "
         "in Gong and authorize it again"
     ]
@@ -486,7 +487,7 @@ def test_a_default_run_leaves_out_the_tables_the_app_was_not_granted_with_one_wa
             "select table_name from information_schema.tables where table_schema = 'gong_data'"
         ).fetchall()}  # fmt: skip
         calls = db.execute("select count(*) from gong_data.calls").fetchone()
-    assert not {"call_transcripts", "call_transcript_text", "interaction_stats"} & tables
+    assert not {"call_transcripts", "call_interaction", "interaction_stats"} & tables
     assert {"users", "calls", "aggregated_activity", "scorecards", "briefs"} <= tables
     listed = sb_narrow.company.calls(f"{START}T00:00:00Z", NOW)
     assert calls == (len([c for c in listed if not c["metaData"]["isPrivate"]]),)
