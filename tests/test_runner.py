@@ -64,6 +64,8 @@ BOUND_KEYS = (
     "DATA_WRITER__DISABLE_COMPRESSION",
     "NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION",
     "SOURCES__DATA_WRITER__DISABLE_COMPRESSION",
+    "NORMALIZE__DATA_WRITER__BUFFER_MAX_ITEMS",
+    "NORMALIZE__START_METHOD",
     "LOAD__WORKERS",
     "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG",
     "SOURCES__GONG__PACKAGE_MEGABYTES",
@@ -85,6 +87,8 @@ def test_defaults_are_dlt_settings_for_the_run_only(tmp_path: Path, unset: Any) 
         assert dlt.config.get("sources.data_writer.buffer_max_items") == "50"
         assert dlt.config.get("sources.data_writer.file_max_items") == "500"
         assert dlt.config.get("data_writer.disable_compression") == "true"
+        assert dlt.config.get("normalize.data_writer.buffer_max_items") == "1000"
+        assert dlt.config.get("normalize.start_method") == "spawn"
         assert dlt.config.get("load.workers") == "2"
         assert json.loads(os.environ["DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG"]) == {
             "memory_limit": "128MB",
@@ -116,8 +120,10 @@ def test_the_users_own_settings_stand(tmp_path: Path, unset: Any) -> None:
         assert KEY not in os.environ
         assert "DATA_WRITER__DISABLE_COMPRESSION" not in os.environ
         assert os.environ["LOAD__WORKERS"] == "8"
+        assert "NORMALIZE__DATA_WRITER__BUFFER_MAX_ITEMS" not in os.environ
         assert [s.key for s in chosen] == [
             "sources.data_writer.file_max_items",
+            "normalize.start_method",
             "destination.duckdb.credentials.global_config",
         ]
     assert os.environ["LOAD__WORKERS"] == "8"  # the user's, left as it was
@@ -158,6 +164,10 @@ def test_fewer_malloc_arenas_yields_to_the_environment(monkeypatch: pytest.Monke
     monkeypatch.delenv("MALLOC_ARENA_MAX")
     expected = sys.platform == "linux" and platform.libc_ver()[0] == "glibc"
     assert run_defaults.fewer_malloc_arenas() is expected
+
+
+def test_releasing_freed_memory_is_harmless_anywhere() -> None:
+    run_defaults.release_freed_memory()  # glibc hands free pages back; elsewhere a no-op
 
 
 def test_overlapping_runs_keep_the_defaults_until_the_last_is_done(

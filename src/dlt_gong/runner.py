@@ -48,6 +48,7 @@ from dlt_gong.run_defaults import (
     loads_into_duckdb,
     normalize_workers,
     package_bytes,
+    release_freed_memory,
 )
 from dlt_gong.source import (
     client_of,
@@ -198,8 +199,10 @@ def _one_package(pipeline: dlt.Pipeline, source: Any, file_format: Any) -> tuple
     steps = [("extract", time.monotonic())]
     pipeline.extract(source, loader_file_format=file_format)
     steps.append(("normalize", time.monotonic()))
+    release_freed_memory()
     normalized = pipeline.normalize(workers=normalize_workers(pipeline))
     steps.append(("load", time.monotonic()))
+    release_freed_memory()
     info = pipeline.load()
     ended = time.monotonic()
     logger.info(
