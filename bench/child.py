@@ -63,7 +63,11 @@ def _one_run(spec: dict[str, Any]) -> dict[str, Any]:
     import dlt
 
     from dlt_gong import GongApiKeyCredentials
+    from dlt_gong import run_defaults
     from dlt_gong.runner import run_pipeline
+
+    if hasattr(run_defaults, "spawn_normalize"):  # an earlier commit's code has none
+        run_defaults.spawn_normalize()  # as `dlt-gong run` does; this module is guarded
 
     workdir = Path(spec["workdir"])
     if spec.get("postgres"):

@@ -82,6 +82,7 @@ def unset(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 def test_defaults_are_dlt_settings_for_the_run_only(tmp_path: Path, unset: Any) -> None:
+    unset.setattr(run_defaults, "_spawned", [True])  # as dlt-gong's entry point sets it
     duck = dlt.pipeline("bound_duck", destination="duckdb", pipelines_dir=str(tmp_path))
     with dlt_defaults(duck, packages=PACKAGE_BYTES):
         assert dlt.config.get("sources.data_writer.buffer_max_items") == "50"
@@ -115,6 +116,7 @@ def test_the_users_own_settings_stand(tmp_path: Path, unset: Any) -> None:
     unset.setenv("DATA_WRITER__BUFFER_MAX_ITEMS", "2000")
     unset.setenv("NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION", "false")
     unset.setenv("LOAD__WORKERS", "8")
+    unset.setattr(run_defaults, "_spawned", [True])
     duck = dlt.pipeline("own_duck", destination="duckdb", pipelines_dir=str(tmp_path))
     with dlt_defaults(duck, packages=PACKAGE_BYTES) as chosen:
         assert KEY not in os.environ
@@ -127,6 +129,18 @@ def test_the_users_own_settings_stand(tmp_path: Path, unset: Any) -> None:
             "destination.duckdb.credentials.global_config",
         ]
     assert os.environ["LOAD__WORKERS"] == "8"  # the user's, left as it was
+
+
+def test_a_script_keeps_dlts_start_method_and_the_cli_spawns(tmp_path: Path, unset: Any) -> None:
+    """A script's `run_pipeline` must not spawn on its own: a script without a main guard
+    would run again in each spawned normalise process."""
+    unset.setattr(run_defaults, "_spawned", [False])
+    duck = dlt.pipeline("script_duck", destination="duckdb", pipelines_dir=str(tmp_path))
+    with dlt_defaults(duck, packages=PACKAGE_BYTES) as chosen:
+        assert "normalize.start_method" not in [s.key for s in chosen]
+    run_defaults.spawn_normalize()
+    with dlt_defaults(duck, packages=PACKAGE_BYTES) as chosen:
+        assert dlt.config.get("normalize.start_method") == "spawn"
 
 
 def test_packages_when_paced_one_package_when_not_unless_configured(unset: Any) -> None:

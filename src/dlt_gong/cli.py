@@ -34,6 +34,7 @@ from typing import Any, NoReturn
 import click
 from click.core import ParameterSource
 
+from dlt_gong import run_defaults
 from dlt_gong.errors import GongAuthError, GongConfigError, GongError
 from dlt_gong.options import (
     DEFAULT_BASE_URL,
@@ -416,6 +417,7 @@ def _source_kwargs(kw: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     """Console entry point: a mistake on the command line itself (an unknown option, a
     value click's own types refuse) is one line too, with the help to read."""
+    run_defaults.spawn_normalize()  # this script guards its entry point
     try:
         cli.main(prog_name="dlt-gong", obj={}, standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as e:

@@ -54,11 +54,26 @@ and two threads, its load being all the run waits for at the end, and so do pack
 configured larger than 16 MB (at 96 MB, 128 MB failed merges that dlt then retried)."""
 
 NORMALIZE_START_METHOD = "spawn"
-"""How dlt starts its normalise processes. Forked (Linux's default), each began as a copy
-of this process at the end of the extract, whose memory grows with the company (206 MB
-after 3,000 calls, 306 MB after 30,000, measured) and was counted again in each of the
-two: most of a large unthrottled run's peak. Spawned, each is a fresh interpreter holding
-dlt and its share of the package, whatever the size; starting one costs a second of CPU."""
+"""How dlt starts its normalise processes in `dlt-gong`'s own processes. Forked (Linux's
+default), each began as a copy of this process at the end of the extract, whose memory
+grows with the company (206 MB after 3,000 calls, 306 MB after 30,000, measured) and was
+counted again in each of the two: most of a large unthrottled run's peak. Spawned, each is
+a fresh interpreter holding dlt and its share of the package, whatever the size; starting
+one costs a second of CPU. A spawned process imports the program's main module again, so
+this is set only where that module guards its entry point (`spawn_normalize`)."""
+
+_spawned = [False]
+"""Whether this process spawns its normalise processes (`spawn_normalize`)."""
+
+
+def spawn_normalize() -> None:
+    """From now on this process's runs spawn their normalise processes. Called by
+    `dlt-gong`'s entry point and by each company's process, whose main modules guard their
+    entry points; a script calling `run_pipeline` keeps dlt's own start method, since a
+    script without an ``if __name__ == "__main__":`` guard would run again in each spawned
+    process (it may set dlt's `normalize.start_method` itself)."""
+    _spawned[0] = True
+
 
 NORMALIZE_BUFFER_ITEMS = 1000
 """Rows dlt's normalise holds per table before writing them (dlt's default is 5,000): a
@@ -99,7 +114,7 @@ def settings(pipeline: dlt.Pipeline, packages: int) -> list[Setting]:
             str(NORMALIZE_BUFFER_ITEMS),
             ("data_writer.buffer_max_items",),
         ),
-        Setting("normalize.start_method", NORMALIZE_START_METHOD),
+        *([Setting("normalize.start_method", NORMALIZE_START_METHOD)] if _spawned[0] else []),
         Setting(
             "data_writer.disable_compression",
             UNCOMPRESSED,
