@@ -62,8 +62,7 @@ def _stats(url: str, reset: bool = False) -> dict[str, Any]:
 def _one_run(spec: dict[str, Any]) -> dict[str, Any]:
     import dlt
 
-    from dlt_gong import GongApiKeyCredentials
-    from dlt_gong import run_defaults
+    from dlt_gong import GongApiKeyCredentials, run_defaults
     from dlt_gong.runner import run_pipeline
 
     if hasattr(run_defaults, "spawn_normalize"):  # an earlier commit's code has none
