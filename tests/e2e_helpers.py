@@ -14,7 +14,7 @@ import dlt
 
 from dlt_gong import GongApiKeyCredentials, gong_source
 from dlt_gong.options import ALL_CONTENT
-from dlt_gong.plan import ACTIVITY_PROBE, RECONCILE
+from dlt_gong.plan import ACTIVITY_PROBE, RECONCILE, SCORECARD_CALLS
 from dlt_gong.sandbox import Exchange, RunningSandbox
 from dlt_gong.sandbox.errors import NotFoundError
 from dlt_gong.tables import BY_NAME, LOG_TYPES, TABLES
@@ -48,11 +48,13 @@ def credentials(sb: RunningSandbox) -> GongApiKeyCredentials:
     )
 
 
-def pipeline(tmp: Path, name: str = "gong_e2e", destination: Any = None) -> dlt.Pipeline:
+def pipeline(
+    tmp: Path, name: str = "gong_e2e", destination: Any = None, dataset_name: str = "gong"
+) -> dlt.Pipeline:
     return dlt.pipeline(
         pipeline_name=name,
         destination=destination or dlt.destinations.duckdb(str(tmp / f"{name}.duckdb")),
-        dataset_name="gong",
+        dataset_name=dataset_name,
         pipelines_dir=str(tmp / "pipelines"),
     )
 
@@ -276,7 +278,7 @@ def by_endpoint(expected: dict[str, int]) -> dict[str, int]:
     for name, n in expected.items():
         if name == ACTIVITY_PROBE:
             name = "aggregated_activity"
-        elif name == RECONCILE:  # lists the calls Gong has, as the calls table reads them
+        elif name in (RECONCILE, SCORECARD_CALLS):  # calls/extensive, as the calls table
             name = "calls"
         elif name in BY_NAME:
             for other in BY_NAME[name].also_reads:

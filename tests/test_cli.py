@@ -220,3 +220,41 @@ def test_a_paced_run_shows_a_line_a_package_not_dlts_steps(tmp_path: Path, progr
             db.execute(f'select count(*) from gong_data."{t}"').fetchone()[0] for (t,) in tables
         )
     assert rows == loaded > 0
+
+
+def test_privacy_flags_load_say_what_they_did_and_refuse_mixing(
+    sb: RunningSandbox, tmp_path: Path
+) -> None:
+    """Exclusions, retention and hashing from the command line (the key from secrets.toml),
+    the summary's lines, --plan with them, and the refusal a --full-reload lifts."""
+    (tmp_path / ".dlt").mkdir()
+    (tmp_path / ".dlt" / "secrets.toml").write_text(
+        '[sources.gong]\npersonal_data_key = "cli-personal-data-key-0042"\n'
+    )
+    start = ["--start-date", days_before(NOW, 6).isoformat(), "--resources", "users,calls"]
+    flags = ["--exclude-titles", "^interview", "--exclude-titles", "1:1",
+             "--exclude-domains", "gmail.com,yahoo.com", "--retention-days", "4"]  # fmt: skip
+    raw = dlt_gong(["run", *start, *flags], tmp_path, sandbox_env(sb))
+    assert raw.returncode == 0, raw.stderr
+    left = next(line for line in raw.stdout.splitlines() if "left out:" in line)
+    assert left.startswith("  left out: ") and "exclude_titles or exclude_domains" in left
+    assert any(line.startswith("  retention (4 days): removed 0 loaded calls")
+               for line in raw.stdout.splitlines())  # fmt: skip
+    plan = dlt_gong(["run", "--plan", *start, *flags], tmp_path, sandbox_env(sb))
+    assert plan.returncode == 0, plan.stderr
+    hashed = dlt_gong(["run", *start, *flags, "--hash-personal-data"], tmp_path, sandbox_env(sb))
+    assert hashed.returncode == 2
+    assert hashed.stderr.strip().splitlines() == [
+        "dlt-gong: hash_personal_data is true, but this dataset holds personal data loaded "
+        "without hashing, which would stay beside the hashes: run once with --full-reload "
+        "(every table is dropped and loaded again; from Python, pipeline.run(source, "
+        'refresh="drop_sources")), or load into a new dataset'
+    ]
+    reload = ["--hash-personal-data", "--full-reload"]
+    again = dlt_gong(["run", *start, *flags, *reload], tmp_path, sandbox_env(sb))
+    assert again.returncode == 0, again.stderr
+    assert "  full reload: every table and saved position was dropped first" in again.stdout
+    assert "  personal data: email addresses, phone numbers hashed" in again.stdout
+    with duckdb.connect(str(tmp_path / "gong.duckdb"), read_only=True) as con:
+        emails = con.execute("select email_address from gong_data.users").fetchall()
+    assert emails and all(len(e) == 64 and "@" not in e for (e,) in emails)

@@ -77,3 +77,11 @@ def test_readme_request_formulas_are_the_catalogues() -> None:
     lines = (ROOT / "README.md").read_text().splitlines()
     for table in TABLES:
         assert f"| `{table.name}` | {table.formula} |" in lines, table.name
+
+
+def test_readme_says_what_the_retention_does_to_each_table() -> None:
+    from dlt_gong.tables import TABLES
+
+    lines = [line.strip() for line in (ROOT / "README.md").read_text().splitlines()]
+    for table in TABLES:
+        assert f"| `{table.name}` | {table.retention} |" in lines, table.name

@@ -186,6 +186,43 @@ REFUSED = [
     ("package megabytes", [], {}, {CONFIG: "[sources.gong]\npackage_megabytes = -1\n"},
      "[sources.gong] package_megabytes = -1 in {cwd}/.dlt/config.toml is not a number of "
      "megabytes, 0 (one package) or more (e.g. 16)"),
+    ("exclude titles not a regex", ["--exclude-titles", "1:1", "--exclude-titles", "(interview"],
+     {}, {},
+     "--exclude-titles '(interview' is not a regular expression (missing ), unterminated "
+     "subpattern at position 0): e.g. ^interview or 1:1, searched in the title, "
+     "case-insensitive"),
+    ("exclude domains in the environment", [], {"SOURCES__GONG__EXCLUDE_DOMAINS": "gmail"}, {},
+     "SOURCES__GONG__EXCLUDE_DOMAINS=gmail is not a list of email domains or addresses: e.g. "
+     "gmail.com,ceo@example.com (a comma-separated string or a list)"),
+    ("exclude domains without parties", [],
+     {"SOURCES__GONG__EXCLUDE_DOMAINS": "gmail.com",
+      "SOURCES__GONG__CONTENT_SELECTOR": '{"exposedFields": {"content": {"brief": true}}}'}, {},
+     "exclude_domains needs the calls' parties, which content_selector leaves out: set "
+     "exposedFields.parties to true in it, or leave content_selector out"),
+    ("retention days", [], {}, {CONFIG: "[sources.gong]\nretention_days = -30\n"},
+     "[sources.gong] retention_days = -30 in {cwd}/.dlt/config.toml is not a number of days "
+     "from 0 to 36,500: calls that started longer ago are neither loaded nor kept (e.g. 365; "
+     "0: keep every call)"),
+    ("backfill older than the retention",
+     ["--retention-days", "2", "--end-date", days_before(NOW, 1).isoformat()], {}, {},
+     f"--start-date {START} is older than retention_days 2 keeps (calls from 2026-06-13 17:30 "
+     "UTC on): a backfill starts from then, or the retention is raised"),
+    ("hash without a key", ["--hash-personal-data"], {}, {},
+     "hash_personal_data is true but no key is configured: set sources.gong.personal_data_key "
+     "in .dlt/secrets.toml (or SOURCES__GONG__PERSONAL_DATA_KEY) to a random string of 16 "
+     "characters or more, and keep it: another key gives other hashes, which no longer join "
+     "the rows already loaded"),
+    ("hash with a short key", [], {"SOURCES__GONG__HASH_PERSONAL_DATA": "true"},
+     {SECRETS: '[sources.gong]\npersonal_data_key = "secret"\n'},
+     "sources.gong.personal_data_key has 6 characters, too few to keep the hashes from being "
+     "reversed by guessing it: set sources.gong.personal_data_key in .dlt/secrets.toml (or "
+     "SOURCES__GONG__PERSONAL_DATA_KEY) to a random string of 16 characters or more, and "
+     "keep it: another key gives other hashes, which no longer join the rows already loaded"),
+    ("hash names alone", ["--hash-names"], {}, {},
+     "hash_names is true but hash_personal_data is not: names are hashed with the email "
+     "addresses and phone numbers; set hash_personal_data = true too"),
+    ("hash flag in the environment", [], {"SOURCES__GONG__HASH_PERSONAL_DATA": "sometimes"}, {},
+     "SOURCES__GONG__HASH_PERSONAL_DATA=sometimes is not true or false"),
     ("postgres without credentials", ["--destination", "postgres"], {}, {},
      "the postgres destination is not configured: its credentials are missing (database, "
      "password, username, host): set them under [destination.postgres.credentials] in "

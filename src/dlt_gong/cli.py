@@ -166,7 +166,7 @@ def told(error: GongConfigError) -> str:
     line's flag, an environment variable, a line of a TOML file), when that is known."""
     if error.option is None:
         return str(error)
-    spelled = _on_command_line(error.option)
+    spelled = _on_command_line(error.option, error.value)
     if spelled is None:
         from dlt_gong.origins import spelled as in_config
 
@@ -174,7 +174,7 @@ def told(error: GongConfigError) -> str:
     return error.told_as(spelled) if spelled is not None else str(error)
 
 
-def _on_command_line(option: str) -> str | None:
+def _on_command_line(option: str, told_value: Any = None) -> str | None:
     """`--flag value`, when the running command got `option` on its command line."""
     ctx = click.get_current_context(silent=True)
     if ctx is None or option not in ctx.params:
@@ -182,7 +182,10 @@ def _on_command_line(option: str) -> str | None:
     if ctx.get_parameter_source(option) is not ParameterSource.COMMANDLINE:
         return None
     param = next(p for p in ctx.command.params if p.name == option)
-    return f"{param.opts[0]} {shlex.quote(str(ctx.params[option]))}"
+    value = ctx.params[option]
+    if isinstance(value, (list, tuple)):  # a repeated flag: the value refused among them
+        value = next((v for v in value if v == told_value), ",".join(map(str, value)))
+    return f"{param.opts[0]} {shlex.quote(str(value))}"
 
 
 def _uncoerced(e: Any) -> str:
@@ -303,6 +306,26 @@ def load_options(f: Callable[..., Any]) -> Callable[..., Any]:
                           "e.g. once over all history. [default: none]"),
         click.option("--reconcile-to", metavar="DATE",
                      help="End (exclusive) of --reconcile-from. [default: now]"),
+        click.option("--exclude-titles", metavar="REGEX", multiple=True,
+                     help="Leave out calls whose title matches this regular expression "
+                          "(searched, case-insensitive, e.g. '^interview' or '1:1'): in no "
+                          "table, their transcripts never asked for; repeat it for more. "
+                          "[default: none]"),
+        click.option("--exclude-domains", metavar="DOMAINS",
+                     help="Leave out calls with a party from these email domains (and their "
+                          "subdomains) or addresses, comma-separated: e.g. gmail.com,"
+                          "ceo@example.com. [default: none]"),
+        click.option("--retention-days", metavar="DAYS",
+                     help="Keep only calls that started in this many last days (and stats "
+                          "of those days): older ones are removed each run and never loaded. "
+                          "[default: 0, keep everything]"),
+        click.option("--hash-personal-data/--no-hash-personal-data", default=None,
+                     help="Replace email addresses and phone numbers in every table, free "
+                          "text included, by a keyed hash (HMAC-SHA256 with "
+                          "sources.gong.personal_data_key from secrets.toml) before anything "
+                          "is written. [default: off]"),
+        click.option("--hash-names/--no-hash-names", default=None,
+                     help="With --hash-personal-data, people's names too. [default: off]"),
         click.option("--progress", default="log", show_default=True,
                      type=click.Choice(["log", "tqdm", "enlighten", "alive_progress", "none"]),
                      help="How a run shows its progress: log prints a line per load package "
@@ -337,6 +360,10 @@ BASE_URL_HELP = (
 )
 @click.option("--parallel", type=click.IntRange(min=1),
               help="With several --company: how many load at once (default 4).")  # fmt: skip
+@click.option("--full-reload", is_flag=True,
+              help="Drop every table and saved position of the dataset first, then load "
+                   "afresh from start_date (needed to switch --hash-personal-data on or off "
+                   "for a dataset already loaded).")  # fmt: skip
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -350,6 +377,8 @@ def run(
     from dlt_gong.preflight import check_pipeline_name
 
     debug = ctx.obj["debug"]
+    kw["exclude_titles"] = list(kw["exclude_titles"]) or None  # not given: dlt config's
+    kw["full_reload"] = kw["full_reload"] or None
     if parallel is not None and not companies:
         click.echo(
             f"dlt-gong: --parallel {parallel} was given without --company: it says how many "
@@ -411,7 +440,9 @@ def demo(ctx: click.Context, **kw: Any) -> None:
 def _source_kwargs(kw: dict[str, Any]) -> dict[str, Any]:
     return {k: kw[k] for k in ("base_url", "start_date", "end_date", "resources",
                                "lookback_days", "workspace_id", "reconcile_days",
-                               "reconcile_from", "reconcile_to") if k in kw}  # fmt: skip
+                               "reconcile_from", "reconcile_to", "exclude_titles",
+                               "exclude_domains", "retention_days", "hash_personal_data",
+                               "hash_names") if k in kw}  # fmt: skip
 
 
 def main() -> None:

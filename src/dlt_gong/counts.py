@@ -63,6 +63,9 @@ class Counts:
     """Distinct flows (flow steps are asked 20 flows a request)."""
     permission_profiles: int = 0
     crm_integrations: int = 0
+    excluding: bool = False
+    """Calls are left out by rule (`exclude_titles`, `exclude_domains`): each page of
+    answered scorecards asks for its calls."""
 
     @property
     def coaching_requests(self) -> int:

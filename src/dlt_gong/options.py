@@ -10,12 +10,21 @@ import copy
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlparse
 
 from dlt_gong.errors import GongConfigError
+from dlt_gong.personal_data import MIN_KEY_LENGTH, PersonalData
+from dlt_gong.privacy import (
+    DOMAINS_PROBLEM,
+    TITLES_PROBLEM,
+    CallRules,
+    call_rules,
+    check_exclude_domains,
+    check_exclude_titles,
+)
 from dlt_gong.tables import BY_NAME, DEFAULT_TABLES, STATS_KINDS, TABLES
 
 DEFAULT_BASE_URL = "https://api.gong.io"
@@ -60,6 +69,14 @@ PROBLEMS: dict[str, str] = {
     ),
     "package_megabytes": "is not a number of megabytes, 0 (one package) or more (e.g. 16)",
     "include_private_calls": "is not true or false",
+    "hash_personal_data": "is not true or false",
+    "hash_names": "is not true or false",
+    "retention_days": (
+        f"is not a number of days from 0 to {MAX_DAYS:,}: calls that started longer ago are "
+        "neither loaded nor kept (e.g. 365; 0: keep every call)"
+    ),
+    "exclude_titles": TITLES_PROBLEM,
+    "exclude_domains": DOMAINS_PROBLEM,
     "resources": "is not a list of table names: a comma-separated string or a list",
     "user_ids": "is not a list of Gong user ids: a comma-separated string or a list",
     "content_selector": "is not Gong's contentSelector: a table (a JSON object)",
@@ -133,6 +150,22 @@ class LoadOptions:
     """The end of that range (exclusive; default now)."""
     chunk_tokens: int = DEFAULT_CHUNK_TOKENS
     """The bound of a `call_transcript_chunks` row, in approximate tokens."""
+    exclude: CallRules = field(default_factory=CallRules)
+    """The calls left out by title and by party (`privacy.py`)."""
+    hash_personal_data: bool = False
+    """Email addresses and phone numbers are hashed before any row is written."""
+    hash_names: bool = False
+    """People's names too."""
+    retention_days: float = 0
+    """Calls that started longer ago than this are neither loaded nor kept, nor are stats
+    of days before it (0: keep everything)."""
+
+    @property
+    def retained_from(self) -> datetime | None:
+        """The oldest call start (and stats day) a load keeps; None: no retention."""
+        if not self.retention_days:
+            return None
+        return self.now - timedelta(days=self.retention_days)
 
     @property
     def today(self) -> date:
@@ -297,6 +330,11 @@ def build_options(
     reconcile_from: str | date | datetime | None = None,
     reconcile_to: str | date | datetime | None = None,
     chunk_tokens: float | str = DEFAULT_CHUNK_TOKENS,
+    exclude_titles: Sequence[str] | str | None = None,
+    exclude_domains: Sequence[str] | str | None = None,
+    retention_days: float | str | None = None,
+    hash_personal_data: bool | str = False,
+    hash_names: bool | str = False,
 ) -> LoadOptions:
     """`now` pins the load's clock (an ISO date-time or date); `today` is the same for a
     whole UTC day (tests of the options alone).
@@ -326,6 +364,10 @@ def build_options(
             "then; leave it out to load the last year",
         )  # fmt: skip
     end = parse_when("end_date", end_date)
+    retention = days("retention_days", retention_days) if retention_days is not None else 0.0
+    if retention:
+        start = _retained_start(start, end, moment - timedelta(days=retention), retention,
+                                start_date)  # fmt: skip
     if end is not None and end <= start:
         raise GongConfigError(
             f"start_date {start.isoformat()} is not before end_date {end.isoformat()}"
@@ -356,6 +398,19 @@ def build_options(
     if content_selector is not None and not isinstance(content_selector, dict):
         problem = PROBLEMS["content_selector"]
         raise GongConfigError.bad("content_selector", content_selector, problem)
+    hashed = flag("hash_personal_data", hash_personal_data)
+    names_hashed = flag("hash_names", hash_names)
+    if names_hashed and not hashed:
+        raise GongConfigError(
+            "hash_names is true but hash_personal_data is not: names are hashed with the "
+            "email addresses and phone numbers; set hash_personal_data = true too"
+        )
+    rules = call_rules(check_exclude_titles(exclude_titles), check_exclude_domains(exclude_domains))
+    if rules.by_party and content_selector is not None and not _has_parties(content_selector):
+        raise GongConfigError(
+            "exclude_domains needs the calls' parties, which content_selector leaves out: set "
+            "exposedFields.parties to true in it, or leave content_selector out"
+        )
     reconcile_start = parse_when("reconcile_from", reconcile_from)
     reconcile_end = parse_when("reconcile_to", reconcile_to)
     if reconcile_end is not None and reconcile_start is None:
@@ -382,7 +437,56 @@ def build_options(
         reconcile_from=reconcile_start,
         reconcile_to=reconcile_end,
         chunk_tokens=int(tokens),
+        exclude=rules,
+        retention_days=retention,
+        hash_personal_data=hashed,
+        hash_names=names_hashed,
     )
+
+
+KEY_SETTING = (
+    "set sources.gong.personal_data_key in .dlt/secrets.toml (or SOURCES__GONG__"
+    "PERSONAL_DATA_KEY) to a random string of {n} characters or more, and keep it: another "
+    "key gives other hashes, which no longer join the rows already loaded"
+)
+
+
+def check_personal_data_key(options: LoadOptions, key: Any) -> PersonalData | None:
+    """The hasher of a load with `hash_personal_data` (None without it). The key is a
+    secret: a message says what is wrong with it, never what it is."""
+    if not options.hash_personal_data:
+        return None
+    text = str(key).strip() if key is not None else ""
+    setting = KEY_SETTING.format(n=MIN_KEY_LENGTH)
+    if not text:
+        raise GongConfigError(f"hash_personal_data is true but no key is configured: {setting}")
+    if len(text) < MIN_KEY_LENGTH:
+        raise GongConfigError(
+            f"sources.gong.personal_data_key has {len(text)} characters, too few to keep the "
+            f"hashes from being reversed by guessing it: {setting}"
+        )
+    return PersonalData(text, names=options.hash_names)
+
+
+def _retained_start(
+    start: datetime, end: datetime | None, cutoff: datetime, retention: float, given: Any
+) -> datetime:
+    """An incremental load starts no earlier than the retention keeps (the default year,
+    or a configured start_date that ages past it, is moved up); a backfill that starts
+    before it is refused, since every row of it would be removed again."""
+    if end is None or start >= cutoff:
+        return max(start, cutoff)
+    raise GongConfigError.bad(
+        "start_date", _text(given) if given else start.isoformat(),
+        f"is older than retention_days {retention:g} keeps (calls from "
+        f"{cutoff:%Y-%m-%d %H:%M} UTC on): a backfill starts from then, or the retention is "
+        "raised",
+    )  # fmt: skip
+
+
+def _has_parties(selector: dict[str, Any]) -> bool:
+    exposed = selector.get("exposedFields")
+    return isinstance(exposed, dict) and bool(exposed.get("parties"))
 
 
 def _period(name: str, value: str, allowed: tuple[str, ...]) -> str:

@@ -35,7 +35,8 @@ ACTIVITY_PROBE_FORMULA = (
 )
 
 __all__ = [
-    "ACTIVITY_PROBE", "DAILY_QUOTA", "LEGEND", "RECONCILE", "RECONCILE_FORMULA", "Counts",
+    "ACTIVITY_PROBE", "DAILY_QUOTA", "LEGEND", "RECONCILE", "RECONCILE_FORMULA",
+    "SCORECARD_CALLS", "SCORECARD_CALLS_FORMULA", "Counts",
     "counts_read", "pages", "requests_per_table",
 ]  # fmt: skip
 
@@ -59,6 +60,8 @@ def requests_per_table(counts: Counts, tables: Iterable[str]) -> dict[str, int]:
         found[RECONCILE] = pages(counts.reconciled_calls)
     if counts.activity_probe and any(BY_NAME[t].kind in STATS_KINDS for t in found):
         found[ACTIVITY_PROBE] = counts.activity_probe
+    if counts.excluding and "answered_scorecards" in found and counts.answered_scorecards:
+        found[SCORECARD_CALLS] = pages(counts.answered_scorecards)
     return found
 
 
@@ -88,6 +91,13 @@ RECONCILE = "(reconcile deleted calls)"
 """The plan's line for the reconcile pass over the calls of the last `reconcile_days`
 (`reconcile.py`): POST /v2/calls/extensive, metaData only."""
 RECONCILE_FORMULA = "ceil(R/100), R calls started in the reconcile window"
+
+
+SCORECARD_CALLS = "(calls of answered scorecards)"
+"""The plan's line for the calls of each page of answered scorecards, asked when
+`exclude_titles` or `exclude_domains` is set (`source.left_out_calls`): Gong's scorecards
+say neither the call's title nor its parties."""
+SCORECARD_CALLS_FORMULA = "ceil(S/100) with exclude rules: a page of scorecards' calls"
 
 
 def seconds_at(requests: int, per_second: int = 3) -> float:

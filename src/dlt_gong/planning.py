@@ -26,7 +26,7 @@ from typing import Any
 import dlt
 
 from dlt_gong import endpoints as ep
-from dlt_gong import reconcile
+from dlt_gong import reconcile, rows
 from dlt_gong.activity import ActivityProbe, planned_requests
 from dlt_gong.calls_reader import MAX_SEQUENCE_PAGES, SPLIT_FILL, Piece, _cut, _split
 from dlt_gong.client import GongClient
@@ -114,9 +114,10 @@ class _Counter:
             body_filter: dict[str, Any] = {"fromDateTime": gong_datetime(piece.start)}
             if piece.end is not None:
                 body_filter["toDateTime"] = gong_datetime(piece.end)
-            answer = self.client.request(
-                CALLS_TABLE.endpoint, body={"filter": {**body_filter, **call_filter}}
-            ) or {}  # fmt: skip
+            body: dict[str, Any] = {"filter": {**body_filter, **call_filter}}
+            if self.opts.exclude.by_party:  # the parties the rules read (the same request)
+                body["contentSelector"] = {"exposedFields": {"parties": True}}
+            answer = self.client.request(CALLS_TABLE.endpoint, body=body) or {}
             listed = answer.get("calls") or []
             n = int((answer.get("records") or {}).get("totalRecords", len(listed)))
             pages = math.ceil(n / 100)
@@ -130,12 +131,17 @@ class _Counter:
             requests += max(1, pages)
             if pages > 1:
                 public_pages += pages
-            elif any(not (c.get("metaData") or {}).get("isPrivate") for c in listed):
+            elif any(self._transcribed(c) for c in listed):
                 public_pages += 1
             if span is not None and done == 0:
                 max_pages = max(1, min(max_pages, max(1, pages)))
             done += 1
         return calls, requests, public_pages
+
+    def _transcribed(self, item: Mapping[str, Any]) -> bool:
+        """Whether the run asks for a listed call's transcript: public, not left out."""
+        call = rows.call_row(item)
+        return not call.get("isPrivate") and not self.opts.exclude.excludes(call)
 
     def log_entries(self, states: Mapping[str, Any]) -> list[int]:
         saved = (states.get("audit_logs") or {}).get("positions") or {}
@@ -279,7 +285,8 @@ def make_plan(
         body = {"filter": scorecards_filter(table, opts, states.get(table.name) or {})}
         counted["answered_scorecards"] = counter.total(table.endpoint, body=body)
     reconciled = _reconciled(counter, opts, saved, pipeline)
-    counts = Counts(users=users, calls=calls, reconciled_calls=reconciled, **counted)
+    counts = Counts(users=users, calls=calls, reconciled_calls=reconciled,
+                    excluding=bool(opts.exclude), **counted)  # fmt: skip
     per_table = requests_per_table(counts, opts.tables)
     per_table.update(planned_requests(ActivityProbe(client, opts), states, users))
     return Plan(

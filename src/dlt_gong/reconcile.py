@@ -43,7 +43,8 @@ from dlt_gong import lake
 from dlt_gong.client import GongClient
 from dlt_gong.errors import GongAuthError, GongQuotaExhausted
 from dlt_gong.options import LoadOptions
-from dlt_gong.tables import BY_NAME, TABLES, Table
+from dlt_gong.personal_data import PersonalData, note_mode
+from dlt_gong.tables import BY_NAME, STATS_KINDS, TABLES, Table
 from dlt_gong.windows import gong_datetime
 
 logger = logging.getLogger("dlt_gong")
@@ -59,12 +60,18 @@ CALL_TABLES = tuple(t.name for t in TABLES if t.call_key)
 """Tables whose rows belong to a call: loading any of them brings the reconcile pass."""
 
 
-def column_hints(table: Table) -> dict[str, Any]:
-    """The tombstone column for a table whose rows belong to a call. Every resource that
-    writes the table declares it: dlt keeps a column hint only if the table's own resource
-    has it too (with only the tombstones' resource declaring it, a run where that resource
-    was extracted first inserted the tombstones instead of deleting)."""
-    return {"columns": TOMBSTONE_COLUMNS} if table.call_key else {}
+def column_hints(table: Table, options: LoadOptions) -> dict[str, Any]:
+    """The tombstone column for a table whose rows belong to a call, and for a stats table
+    under a retention. Every resource that writes the table declares it: dlt keeps a
+    column hint only if the table's own resource has it too (with only the tombstones'
+    resource declaring it, a run where that resource was extracted first inserted the
+    tombstones instead of deleting)."""
+    return {"columns": TOMBSTONE_COLUMNS} if removes_rows(table, options) else {}
+
+
+def removes_rows(table: Table, options: LoadOptions) -> bool:
+    """Whether a run may load tombstones into `table`."""
+    return bool(table.call_key) or (options.retained_from is not None and table.kind in STATS_KINDS)
 
 
 # -- full-refresh tables ------------------------------------------------------------------
@@ -121,20 +128,35 @@ def window(options: LoadOptions) -> Window | None:
 
 @dataclass(frozen=True)
 class Gone:
-    """Loaded calls Gong no longer serves: `deleted` ones and ones made `private`."""
+    """Loaded calls whose rows go: `deleted` in Gong and made `private` there, `excluded`
+    by a rule added since they were loaded, and `expired` past the retention."""
 
     deleted: tuple[str, ...]
     private: tuple[str, ...]
     checked: int = 0
     """The loaded calls compared."""
+    excluded: tuple[str, ...] = ()
+    expired: tuple[str, ...] = ()
+    expired_elsewhere: tuple[str, ...] = ()
+    """Expired calls only tables other than `calls` name (an answered scorecard of a call
+    never loaded): looked up where a table's rows are found by their call."""
 
     def of(self, table: Table, options: LoadOptions) -> tuple[str, ...]:
         """The calls whose rows go from `table` (its catalogue row says what a private
-        call keeps)."""
+        call keeps; a call left out by rule or age keeps nothing)."""
         drop_private = table.private_calls == "removed" or (
             table.private_calls == "include_private_calls" and not options.include_private_calls
         )
-        return tuple(sorted((*self.deleted, *self.private))) if drop_private else self.deleted
+        found = {*self.deleted, *self.excluded, *self.expired}
+        if table.primary_key != (table.call_key,):
+            found.update(self.expired_elsewhere)
+        if drop_private:
+            found.update(self.private)
+        return tuple(sorted(found))
+
+    def __bool__(self) -> bool:
+        return any((self.deleted, self.private, self.excluded, self.expired,
+                    self.expired_elsewhere))  # fmt: skip
 
 
 @dataclass
@@ -151,12 +173,23 @@ class Tally:
     """Loaded calls compared with Gong's list."""
     deleted: int = 0
     private: int = 0
+    excluded: int = 0
+    """Loaded calls removed because a rule now leaves them out."""
+    expired: int = 0
+    """Loaded calls removed because they started before the retention."""
+    removed_calls: int = 0
+    """Rows of `calls` removed as deleted or made private in Gong."""
     removed: dict[str, int] = field(default_factory=dict)
     """Rows removed per table (tombstones loaded)."""
 
     @property
     def days(self) -> float:
         return (self.span.end - self.span.start).total_seconds() / 86400
+
+    @property
+    def reconciles(self) -> bool:
+        """Whether the pass compares with Gong at all (`reconcile_days` not 0)."""
+        return self.span.end > self.span.start
 
 
 def tally_of(source: Any) -> Tally | None:
@@ -179,20 +212,28 @@ def note_quota_stop() -> None:
 
 def removal_resources(client: GongClient, options: LoadOptions) -> list[DltResource]:
     """The reconcile pass: a resource that finds the gone calls (never loaded itself) and,
-    for each table whose rows belong to a call, a transformer of tombstones into it.
+    for each table whose rows belong to a call, a transformer of tombstones into it; under
+    a retention, one into each stats table too.
 
-    A run that follows one the daily quota stopped skips the recent-window pass, so that a
-    backlog gets the whole quota (with a small quota the pass could take every day's share
-    and the load would never catch up); the pass runs again once a run completes. An
-    explicit `reconcile_from` range always runs."""
+    A run that follows one the daily quota stopped skips the recent-window comparison with
+    Gong, so that a backlog gets the whole quota (with a small quota the pass could take
+    every day's share and the load would never catch up); it runs again once a run
+    completes. An explicit `reconcile_from` range always runs. The calls a rule or the
+    retention removes are found in the destination alone, without a request, on every run."""
     span = window(options)
-    wanted = [t for t in TABLES if t.call_key and t.name in options.tables]
-    if span is None or not wanted:
+    wanted = [t for t in TABLES if removes_rows(t, options) and t.name in options.tables]
+    privacy = bool(options.exclude) or options.retained_from is not None
+    if (span is None and not privacy) or not wanted:
         return []
     built = time.time()  # a stop noted before this is an earlier run's
-    tally = Tally(span)
+    tally = Tally(span or Window(options.now, options.now))
 
-    def gone_calls() -> Iterator[Gone]:
+    def compared() -> tuple[Gone, set[str]]:
+        """Gong's deleted and private calls of the window, and which of its calls the
+        rules leave out (nothing when the comparison does not run)."""
+        nothing: tuple[Gone, set[str]] = (Gone((), ()), set())
+        if span is None:
+            return nothing
         state = dlt.current.source_state()
         stopped = state.get(QUOTA_STOPPED)
         if stopped is not None and stopped < built:
@@ -200,28 +241,49 @@ def removal_resources(client: GongClient, options: LoadOptions) -> list[DltResou
             if options.reconcile_from is None:
                 logger.info("reconcile skipped: the last run was stopped by the daily quota")
                 tally.skipped = "the last run was stopped by the daily quota"
-                return
+                return nothing
         try:
-            found = find_gone(client, options, span)
+            found, ruled = find_gone(client, options, span)
         except GongQuotaExhausted as exc:  # a partial list proves nothing: remove nothing
             logger.info("reconcile of deleted calls skipped: %s", exc)
             tally.skipped = "the daily quota ran out"
             note_quota_stop()
-            return
+            return nothing
         except GongAuthError as exc:  # e.g. a key for answered scorecards only
             logger.warning("reconcile of deleted calls skipped: %s", exc)
             tally.skipped = f"the key may not list calls ({exc.scope or exc.status})"
-            return
+            return nothing
         tally.ran, tally.checked = True, found.checked
         tally.deleted, tally.private = len(found.deleted), len(found.private)
         if found.deleted or found.private:
             logger.info("reconcile: %d loaded calls were deleted in Gong, %d are private",
                         len(found.deleted), len(found.private))  # fmt: skip
-            yield found
+        return found, ruled
+
+    def gone_calls() -> Iterator[Gone]:
+        note_mode()  # before its request: a load refused for mixing data asks nothing
+        found, ruled = compared()
+        personal = getattr(parent, "gong_personal", None)
+        excluded = sorted(ruled | set(loaded_left_out(options, personal)))
+        expired, elsewhere = loaded_expired(options)
+        tally.excluded, tally.expired = len(excluded), len(expired)
+        tally.removed_calls = len(Gone(found.deleted, found.private).of(BY_NAME["calls"], options))
+        gone = Gone(found.deleted, found.private, found.checked, tuple(excluded),
+                    tuple(expired), tuple(elsewhere))  # fmt: skip
+        if gone or options.retained_from is not None:  # (the stats' old periods go too)
+            yield gone
 
     parent = dlt.resource(gone_calls, name="gone_calls", selected=False)
     parent.gong_tally = tally  # type: ignore[attr-defined]
-    return [parent, *(_tombstones(table, options, parent, tally) for table in wanted)]
+    return [
+        parent,
+        *(
+            _tombstones(table, options, parent, tally)
+            if table.call_key
+            else _expired_periods(table, options, parent, tally)
+            for table in wanted
+        ),
+    ]
 
 
 def _tombstones(
@@ -242,7 +304,8 @@ def _tombstones(
         if key == (table.call_key,):
             yield count([{key[0]: call, REMOVED: True} for call in calls])
             return
-        for keys in _loaded_keys(table, calls):
+        assert table.call_key is not None
+        for keys in _loaded_keys(table, table.call_key, calls):
             yield count([{**dict(zip(key, values, strict=True)), REMOVED: True} for values in keys])
 
     # the table's own hints (a hint only one of two resources declares may be lost)
@@ -259,7 +322,91 @@ def _tombstones(
     )
 
 
-def find_gone(client: GongClient, options: LoadOptions, span: Window) -> Gone:
+def _expired_periods(
+    table: Table, options: LoadOptions, parent: DltResource, tally: Tally
+) -> DltResource:
+    """Tombstones of a stats table's rows of periods that ended before the retention's
+    first day (the period holding that day stays: part of it is kept, and the stats
+    window asks for it whole)."""
+    retained = options.retained_from
+    assert retained is not None
+
+    def tombstones(gone: Gone) -> Iterator[list[dict[str, Any]]]:
+        if lake.in_delta():
+            logger.warning("%s: stats rows older than the retention are not removed from "
+                           "files of a filesystem destination", table.name)  # fmt: skip
+            return
+        key = table.primary_key
+        for keys in _loaded_keys(table, "toDate", [retained.date()], "<="):
+            found = [{**dict(zip(key, values, strict=True)), REMOVED: True} for values in keys]
+            tally.removed[table.name] = tally.removed.get(table.name, 0) + len(found)
+            yield found
+
+    return dlt.transformer(
+        tombstones,
+        data_from=parent,
+        name=f"{table.name}_removed",
+        table_name=table.name,
+        primary_key=list(table.primary_key),
+        write_disposition="merge",
+        columns=TOMBSTONE_COLUMNS,
+    )
+
+
+def loaded_left_out(options: LoadOptions, personal: PersonalData | None) -> list[str]:
+    """Ids of loaded calls the rules leave out (loaded before a rule was added), read from
+    the destination: their titles, and their parties' addresses. Hashed addresses are
+    compared with the hashes of the rules' addresses; a domain cannot be read from a hash,
+    so then only the calls of the reconcile window are matched by domain (Gong's list)."""
+    rules = options.exclude
+    naming = dlt.current.source_schema().naming
+    title, email = naming.normalize_identifier("title"), naming.normalize_identifier("emailAddress")
+    if not rules or not {"id", title} <= _columns("calls"):
+        return []
+    if lake.in_delta():
+        logger.warning("calls loaded before an exclude rule are not removed from the files of "
+                       "a filesystem destination")  # fmt: skip
+        return []
+    sql = _sql()
+    if sql is None:
+        return []
+    hashed = {personal.email(a) for a in rules.addresses} if personal is not None else set()
+    found: set[str] = set()
+    try:
+        with sql:
+            calls = sql.make_qualified_table_name("calls")
+            for call, text in sql.execute_sql(f"SELECT id, {title} FROM {calls}") or []:
+                if rules.excludes_title(text):
+                    found.add(str(call))
+            if rules.by_party and {email, "_dlt_parent_id"} <= _columns("calls__parties"):
+                parties = sql.make_qualified_table_name("calls__parties")
+                query = (f"SELECT c.id, p.{email} FROM {parties} p JOIN {calls} c "
+                         "ON p._dlt_parent_id = c._dlt_id")  # fmt: skip
+                for call, address in sql.execute_sql(query) or []:
+                    if address in hashed or (personal is None and rules.excludes_address(address)):
+                        found.add(str(call))
+    except DatabaseUndefinedRelation:
+        return []
+    return sorted(found)
+
+
+def loaded_expired(options: LoadOptions) -> tuple[list[str], list[str]]:
+    """Ids of loaded calls that started before the retention's start: those of the calls
+    table, and those only answered scorecards name (a private call's, or one older than
+    the calls loaded)."""
+    retained = options.retained_from
+    if retained is None:
+        return [], []
+    oldest = datetime(1970, 1, 1, tzinfo=retained.tzinfo)
+    calls = _calls_started(oldest, retained, None, "calls", "id", "started")
+    naming = dlt.current.source_schema().naming
+    scored = _calls_started(oldest, retained, None, "answered_scorecards",
+                            naming.normalize_identifier("callId"),
+                            naming.normalize_identifier("callStartTime"))  # fmt: skip
+    return calls, sorted(set(scored) - set(calls))
+
+
+def find_gone(client: GongClient, options: LoadOptions, span: Window) -> tuple[Gone, set[str]]:
     """Compares the calls loaded in `span` with the calls Gong lists there now; lists
     nothing (spends no request) when nothing is loaded there.
 
@@ -270,20 +417,33 @@ def find_gone(client: GongClient, options: LoadOptions, span: Window) -> Gone:
     `GET /v2/calls` filters web conferences on their scheduled time instead)."""
     loaded = loaded_calls(span, options.workspace_id)
     if not loaded:
-        return Gone((), ())
-    body_filter = {"fromDateTime": gong_datetime(span.start), "toDateTime": gong_datetime(span.end)}
-    if options.workspace_id:
-        body_filter["workspaceId"] = options.workspace_id
+        return Gone((), ()), set()
     present: set[str] = set()
     private: set[str] = set()
-    for items in client.items(ep.CALLS_EXTENSIVE, body={"filter": body_filter}):
+    ruled: set[str] = set()
+    for items in client.items(ep.CALLS_EXTENSIVE, body=listing(options, span)):
         for call in items:
             meta = call.get("metaData") or {}
             present.add(str(meta["id"]))
             if meta.get("isPrivate"):
                 private.add(str(meta["id"]))
+            if options.exclude and options.exclude.excludes({**meta, **call}):
+                ruled.add(str(meta["id"]))
     deleted = tuple(c for c in loaded if c not in present)
-    return Gone(deleted, tuple(c for c in loaded if c in private), checked=len(loaded))
+    gone = Gone(deleted, tuple(c for c in loaded if c in private), checked=len(loaded))
+    return gone, {c for c in loaded if c in ruled}
+
+
+def listing(options: LoadOptions, span: Window) -> dict[str, Any]:
+    """The body of the pass's list of Gong's calls: metaData only, and the parties when a
+    rule reads them (the same requests: what a page holds, not how many pages)."""
+    body_filter = {"fromDateTime": gong_datetime(span.start), "toDateTime": gong_datetime(span.end)}
+    if options.workspace_id:
+        body_filter["workspaceId"] = options.workspace_id
+    body: dict[str, Any] = {"filter": body_filter}
+    if options.exclude.by_party:
+        body["contentSelector"] = {"exposedFields": {"parties": True}}
+    return body
 
 
 def _sql() -> Any:
@@ -306,13 +466,22 @@ def _columns(table: str) -> set[str]:
 
 def loaded_calls(span: Window, workspace_id: str | None) -> list[str]:
     """Ids of the loaded calls that started in `span`, in this workspace if scoped."""
-    columns = _columns("calls")
-    if not {"id", "started"} <= columns:
+    return _calls_started(span.start, span.end, workspace_id, "calls", "id", "started")
+
+
+def _calls_started(
+    start: datetime, end: datetime, workspace_id: str | None, table: str, call: str, started: str
+) -> list[str]:
+    """The `call` ids of `table`'s loaded rows whose `started` is in [start, end)."""
+    columns = _columns(table)
+    if not {call, started} <= columns:
         return []
     if lake.in_delta():
-        return lake.loaded_calls(dlt.current.pipeline(), span.start, span.end, workspace_id)
-    where = ["started >= %s", "started < %s"]
-    args: list[Any] = [span.start, span.end]
+        if table != "calls":
+            return []
+        return lake.loaded_calls(dlt.current.pipeline(), start, end, workspace_id)
+    where = [f"{started} >= %s", f"{started} < %s"]
+    args: list[Any] = [start, end]
     if workspace_id and "workspace_id" in columns:
         where.append("workspace_id = %s")
         args.append(workspace_id)
@@ -321,17 +490,22 @@ def loaded_calls(span: Window, workspace_id: str | None) -> list[str]:
         return []
     try:
         with sql:
-            table = sql.make_qualified_table_name("calls")
-            found = sql.execute_sql(f"SELECT id FROM {table} WHERE {' AND '.join(where)}", *args)
+            name = sql.make_qualified_table_name(table)
+            found = sql.execute_sql(
+                f"SELECT DISTINCT {call} FROM {name} WHERE {' AND '.join(where)}", *args
+            )
     except DatabaseUndefinedRelation:
         return []
     return sorted(str(row[0]) for row in found or [])
 
 
-def _loaded_keys(table: Table, calls: Sequence[str]) -> Iterator[list[tuple[Any, ...]]]:
-    """The primary keys of `table`'s loaded rows that belong to `calls`."""
+def _loaded_keys(
+    table: Table, column: str, values: Sequence[Any], compare: str = "IN"
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The primary keys of `table`'s loaded rows whose `column` (Gong's name) is among
+    `values` (`IN`), or at most the one value (`<=`)."""
     naming = dlt.current.source_schema().naming
-    call_column = naming.normalize_identifier(table.call_key or "")
+    call_column = naming.normalize_identifier(column)
     key_columns = [naming.normalize_identifier(k) for k in table.primary_key]
     if not {call_column, *key_columns} <= _columns(table.name):
         return
@@ -341,12 +515,11 @@ def _loaded_keys(table: Table, calls: Sequence[str]) -> Iterator[list[tuple[Any,
     try:
         with sql:
             name = sql.make_qualified_table_name(table.name)
-            for i in range(0, len(calls), ID_CHUNK):
-                chunk = list(calls[i : i + ID_CHUNK])
+            for i in range(0, len(values), ID_CHUNK):
+                chunk = list(values[i : i + ID_CHUNK])
                 marks = ", ".join(["%s"] * len(chunk))
-                query = (
-                    f"SELECT {', '.join(key_columns)} FROM {name} WHERE {call_column} IN ({marks})"
-                )
+                where = f"{call_column} IN ({marks})" if compare == "IN" else f"{call_column} <= %s"
+                query = f"SELECT {', '.join(key_columns)} FROM {name} WHERE {where}"
                 found = sql.execute_sql(query, *chunk)
                 if found:
                     yield [tuple(row) for row in found]

@@ -21,7 +21,7 @@ from dlt.common.runtime.collector import NULL_COLLECTOR
 from filelock import FileLock, Timeout
 
 from dlt_gong import endpoints as ep
-from dlt_gong import lake, reconcile, wording
+from dlt_gong import lake, personal_data, reconcile, wording
 from dlt_gong.chunked import run_in_packages
 from dlt_gong.client import GongClient
 from dlt_gong.companies import company_source, run_companies
@@ -32,6 +32,8 @@ from dlt_gong.plan import (
     LEGEND,
     RECONCILE,
     RECONCILE_FORMULA,
+    SCORECARD_CALLS,
+    SCORECARD_CALLS_FORMULA,
     seconds_at,
 )
 from dlt_gong.planning import make_plan, run_is_incremental
@@ -41,6 +43,7 @@ from dlt_gong.preflight import (
     prove_credentials,
     stored_dataset_name,
 )
+from dlt_gong.privacy import LeftOut
 from dlt_gong.resume import undo_interrupted_jobs
 from dlt_gong.run_defaults import (
     dlt_defaults,
@@ -53,6 +56,7 @@ from dlt_gong.run_defaults import (
 from dlt_gong.source import (
     client_of,
     gong_source,
+    left_out_of,
     options_of,
 )
 from dlt_gong.tables import BY_NAME, TABLES, Probe, ProbeContext
@@ -97,6 +101,12 @@ class RunReport:
     """What the reconcile pass checked and removed (None: no pass in this load)."""
     quota: int = DEFAULT_DAILY_QUOTA
     """The company's daily quota, as configured."""
+    left_out: LeftOut | None = None
+    """What the exclude rules and the retention left out as the run read Gong."""
+    options: Any = None
+    """The load's `LoadOptions`."""
+    reloaded: bool = False
+    """Every table was dropped first (`--full-reload`)."""
 
 
 def run_pipeline(
@@ -108,10 +118,13 @@ def run_pipeline(
     credentials: Any = None,
     pipelines_dir: str | None = None,
     company: str | None = None,
+    full_reload: bool = False,
     **source_kw: Any,
 ) -> RunReport:
     """Runs one load and returns what a summary needs; with `company`, that company's, from
-    its own config section (`companies.py`).
+    its own config section (`companies.py`). With `full_reload`, every table of the
+    dataset and every saved position is dropped first, and the load starts afresh (the way
+    to switch `hash_personal_data` on for a dataset that holds raw data).
 
     Nothing is created (no pipeline folder, state or destination file) until the names,
     the options, the destination's configuration and the Gong credentials have passed
@@ -135,7 +148,9 @@ def run_pipeline(
     lock = _one_run_at_a_time(pipeline)
     try:
         _refuse_stale_destination(pipeline)
-        return _run_locked(pipeline, source, progress, warn_appending=not appending_said)
+        return _run_locked(
+            pipeline, source, progress, warn_appending=not appending_said, full_reload=full_reload
+        )
     finally:
         lock.release()
 
@@ -157,9 +172,13 @@ def _one_run_at_a_time(pipeline: dlt.Pipeline) -> FileLock:
 
 
 def _run_locked(
-    pipeline: dlt.Pipeline, source: Any, progress: str = "log", *, warn_appending: bool = True
+    pipeline: dlt.Pipeline,
+    source: Any,
+    progress: str = "log",
+    *,
+    warn_appending: bool = True,
+    full_reload: bool = False,
 ) -> RunReport:
-    incremental = run_is_incremental(_previous_positions(pipeline))
     started = time.monotonic()
     lake.prepare(pipeline, source, warn=warn_appending)  # Delta tables, before a request
     client = client_of(source)
@@ -173,6 +192,11 @@ def _run_locked(
         if pipeline.has_pending_data:
             undone = undo_interrupted_jobs(pipeline)  # a killed load must not load rows twice
         pending = pipeline.run()
+        reloaded = full_reload and _drop_everything(pipeline, source)
+        previous = _previous_positions(pipeline)
+        incremental = run_is_incremental(previous)
+        # before a request: a dataset never holds hashed and raw personal data together
+        personal_data.refuse_mixing(previous, _personal_of(source))
         if packages:
             # dlt's display would print its three steps for every package (hundreds of
             # lines on a thousand calls): a line a package says as much
@@ -190,7 +214,29 @@ def _run_locked(
     return RunReport(
         info, pipeline, client, seconds, incremental, counts, pending, undone,
         reconciled=reconcile.tally_of(source), quota=daily_quota(),
+        left_out=left_out_of(source), options=options_of(source), reloaded=reloaded,
     )  # fmt: skip
+
+
+def _personal_of(source: Any) -> personal_data.PersonalData | None:
+    for resource in source.resources.values():
+        found = getattr(resource, "gong_personal", None)
+        if isinstance(found, personal_data.PersonalData):
+            return found
+    return None
+
+
+def _drop_everything(pipeline: dlt.Pipeline, source: Any) -> bool:
+    """`--full-reload`: drops every table of the source's schema in the destination and
+    its whole saved state, in a load of its own (dlt's `pipeline drop --drop-all`), so the
+    run that follows is a first run. False when nothing was loaded yet."""
+    from dlt.pipeline.helpers import pipeline_drop
+
+    name = source.schema.name
+    if pipeline.first_run or name not in pipeline.schemas:
+        return False
+    pipeline_drop(pipeline, schema_name=name, drop_all=True, state_paths="*")()
+    return True
 
 
 def _one_package(pipeline: dlt.Pipeline, source: Any, file_format: Any) -> tuple[LoadInfo, Any]:
@@ -378,7 +424,10 @@ def print_summary(report: RunReport) -> None:
         loaded = counts.get(name, 0) - gone  # a removal is a row dlt loads to delete one
         echo(f"  {name:<28}{loaded:>12,}{gone:>14,}   {nested}".rstrip())
     if tally is not None:
-        echo(f"  {_reconciled(tally)}")
+        for line in _reconciled(tally, report.options):
+            echo(f"  {line}")
+    for line in _left_out(report):
+        echo(f"  {line}")
     sent = report.client.requests_sent
     if report.client.quota_exhausted is not None:
         spent = "until the daily quota ran out"
@@ -395,7 +444,49 @@ def print_summary(report: RunReport) -> None:
         echo(f"  try:  {hint}")
 
 
-def _reconciled(tally: reconcile.Tally) -> str:
+def _left_out(report: RunReport) -> list[str]:
+    """What the rules and the retention kept out of this run, and a full reload."""
+    options, left = report.options, report.left_out
+    found = []
+    if report.reloaded:
+        found.append("full reload: every table and saved position was dropped first")
+    if options is not None and left is not None and options.exclude:
+        scorecards = (
+            f", and {left.scorecards:,} answered scorecard{'' if left.scorecards == 1 else 's'}"
+            if left.scorecards
+            else ""
+        )
+        found.append(
+            f"left out: {left.calls:,} call{'' if left.calls == 1 else 's'} matching "
+            f"exclude_titles or exclude_domains as they were read (no transcript asked for)"
+            f"{scorecards}"
+        )
+    if options is not None and options.hash_personal_data:
+        names = ", names" if options.hash_names else ""
+        found.append(f"personal data: email addresses, phone numbers{names} hashed")
+    return found
+
+
+def _reconciled(tally: reconcile.Tally, options: Any = None) -> list[str]:
+    """The reconcile pass's lines: what it checked and the calls it removed, and the
+    loaded calls a rule or the retention removed."""
+    found = [_compared(tally)] if tally.reconciles else []
+    if options is not None and options.exclude:
+        found.append(
+            f"exclude rules: removed {tally.excluded:,} loaded call"
+            f"{'' if tally.excluded == 1 else 's'} they now leave out"
+        )
+    retained = options.retained_from if options is not None else None
+    if retained is not None:
+        found.append(
+            f"retention ({options.retention_days:g} days): removed {tally.expired:,} loaded "
+            f"call{'' if tally.expired == 1 else 's'} started before {retained:%Y-%m-%d %H:%M} "
+            "UTC, and stats of periods ended by then"
+        )
+    return found
+
+
+def _compared(tally: reconcile.Tally) -> str:
     """The reconcile pass's line: what it checked, and the calls it removed."""
     span = round(tally.days, 1)
     days = f"{span:g} day" + ("" if span == 1 else "s")
@@ -406,7 +497,7 @@ def _reconciled(tally: reconcile.Tally) -> str:
         return f"reconcile: skipped ({tally.skipped}); nothing removed"
     if not tally.ran or not tally.checked:
         return f"reconcile: checked {days} ({checked}): no call loaded there yet, none removed"
-    calls = tally.removed.get("calls", tally.deleted + tally.private)
+    calls = tally.removed_calls
     return (
         f"reconcile: checked {days} ({checked}, {tally.checked:,} loaded calls), "
         f"removed {calls:,} call"
@@ -441,7 +532,11 @@ def hints(pipeline: dlt.Pipeline, where: str, tables: Iterable[str]) -> list[str
 # -- plan ---------------------------------------------------------------------------------
 
 
-OTHER_FORMULAS = {RECONCILE: RECONCILE_FORMULA, ACTIVITY_PROBE: ACTIVITY_PROBE_FORMULA}
+OTHER_FORMULAS = {
+    RECONCILE: RECONCILE_FORMULA,
+    ACTIVITY_PROBE: ACTIVITY_PROBE_FORMULA,
+    SCORECARD_CALLS: SCORECARD_CALLS_FORMULA,
+}
 """The formulas of the plan's lines that are not tables."""
 
 

@@ -36,11 +36,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import dlt
+from dlt.common.typing import TSecretStrValue
 from dlt.extract.items import DataItemWithMeta
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
-from dlt_gong import dlt_notices, reconcile, rows
+from dlt_gong import dlt_notices, personal_data, reconcile, rows
 from dlt_gong.activity import (
     ActivityProbe,
     first_data_day,
@@ -63,9 +64,12 @@ from dlt_gong.options import (
     check_base_url,
     check_max_in_flight,
     check_max_retry_after_seconds,
+    check_personal_data_key,
     check_requests_per_second,
 )
+from dlt_gong.personal_data import PersonalData
 from dlt_gong.preflight import leave_out_ungranted
+from dlt_gong.privacy import LeftOut
 from dlt_gong.tables import BY_NAME, TABLES, Kind, Option, Table
 from dlt_gong.windows import (
     CallsWindow,
@@ -110,6 +114,12 @@ def gong_source(
     reconcile_to: str | date | datetime | None = None,
     chunk_tokens: float = DEFAULT_CHUNK_TOKENS,
     token_store: Any = None,
+    exclude_titles: str | list[str] | None = None,
+    exclude_domains: str | list[str] | None = None,
+    retention_days: float | None = None,
+    hash_personal_data: bool = False,
+    hash_names: bool = False,
+    personal_data_key: TSecretStrValue | None = None,
 ) -> list[DltResource]:
     """Loads a Gong company: users, calls with their content and transcripts, stats,
     scorecards, trackers, workspaces, library and call outcomes.
@@ -168,6 +178,22 @@ def gong_source(
             `credentials.token_store`: a folder, a bucket URL, or a secrets manager's
             hook, an object with `load()` (the dict last saved, or None) and
             `save(tokens: dict)`, and optionally `lock()` (a context manager).
+        exclude_titles: calls whose title matches one of these regular expressions
+            (searched, case-insensitive: ``^interview``, ``1:1``) are left out of every
+            table, and their transcripts never asked for; loaded rows of calls a rule
+            added later matches are removed by the next run.
+        exclude_domains: the same for calls with a party whose email address is in one
+            of these domains (``gmail.com``, its subdomains too) or is one of these
+            addresses (``ceo@example.com``); a list or a comma-separated string.
+        retention_days: calls that started longer ago than this many days, and stats of
+            days before then, are not loaded, and each run removes those loaded before
+            (0 or None: kept forever).
+        hash_personal_data: replace email addresses and phone numbers in every table,
+            free text included, by their HMAC-SHA256 with `personal_data_key`, before
+            any row is written (`personal_data.py`).
+        hash_names: with `hash_personal_data`, people's names too.
+        personal_data_key: the secret key of those hashes (`sources.gong.personal_data_key`
+            in secrets.toml); the same key gives the same hashes, run after run.
     """
     dlt_notices.install()  # dlt's warnings about Gong's empty columns, at debug
     options = build_options(
@@ -187,7 +213,13 @@ def gong_source(
         reconcile_from=reconcile_from,
         reconcile_to=reconcile_to,
         chunk_tokens=chunk_tokens,
+        exclude_titles=exclude_titles,
+        exclude_domains=exclude_domains,
+        retention_days=retention_days,
+        hash_personal_data=hash_personal_data,
+        hash_names=hash_names,
     )
+    personal = check_personal_data_key(options, personal_data_key)
     configured_url = check_base_url(base_url)
     rate = check_requests_per_second(requests_per_second)
     longest_wait = check_max_retry_after_seconds(max_retry_after_seconds)
@@ -208,13 +240,19 @@ def gong_source(
     )
     if session is not None:
         session.on_base_url = functools.partial(setattr, client, "base_url")
-    return build_resources(client, options)
+    return build_resources(client, options, personal)
 
 
-def build_resources(client: GongClient, options: LoadOptions) -> list[DltResource]:
+def build_resources(
+    client: GongClient, options: LoadOptions, personal: PersonalData | None = None
+) -> list[DltResource]:
     """Every table's resource, built by its kind's builder; those not asked for are built
-    deselected, so that `with_resources` can still pick them."""
+    deselected, so that `with_resources` can still pick them. With `personal`, each
+    resource hashes its rows' personal data as the last step of its own pipe: before dlt
+    writes them, and before the tables built from them (a parent's rows reach its children
+    after its steps) see them."""
     built: dict[str, DltResource] = {}
+    left_out = LeftOut()
     for table in TABLES:
         parent = built[table.parent.table] if table.parent is not None else None
         built[table.name] = BUILDERS[table.kind](client, table, options, parent)
@@ -224,7 +262,31 @@ def build_resources(client: GongClient, options: LoadOptions) -> list[DltResourc
     for resource in resources:
         resource.gong_client = client  # type: ignore[attr-defined]
         resource.gong_options = options  # type: ignore[attr-defined]
+        resource.gong_left_out = left_out  # type: ignore[attr-defined]
+        resource.gong_personal = personal  # type: ignore[attr-defined]
+        if personal is not None:
+            resource.add_map(personal.scrub)
     return resources
+
+
+def left_out_of(source: DltSource) -> LeftOut:
+    """What a `gong_source`'s rules and retention left out as its load read Gong."""
+    for resource in source.resources.values():
+        found = getattr(resource, "gong_left_out", None)
+        if isinstance(found, LeftOut):
+            return found
+    raise ValueError("not a gong_source")
+
+
+def _left_out(resource: DltResource) -> LeftOut:
+    """The run's tally of what was left out (`build_resources` hands it to every resource)."""
+    found = getattr(resource, "gong_left_out", None)
+    return found if isinstance(found, LeftOut) else LeftOut()
+
+
+def _personal(resource: DltResource | None) -> PersonalData | None:
+    found = getattr(resource, "gong_personal", None)
+    return found if isinstance(found, PersonalData) else None
 
 
 def client_of(source: DltSource) -> GongClient:
@@ -257,6 +319,7 @@ def _stop_on_quota(
 
     @functools.wraps(gen)
     def wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        personal_data.note_mode()  # hashed and raw rows never meet in one dataset
         try:
             yield from gen(*args, **kwargs)
         except GongQuotaExhausted as exc:
@@ -270,12 +333,12 @@ def _stop_on_quota(
     return wrapper
 
 
-def _hints(table: Table) -> dict[str, Any]:
+def _hints(table: Table, options: LoadOptions) -> dict[str, Any]:
     columns = {
         name: {"data_type": data_type, "nullable": name not in table.primary_key}
         for name, data_type in table.columns.items()
     }
-    columns.update(reconcile.column_hints(table).get("columns", {}))
+    columns.update(reconcile.column_hints(table, options).get("columns", {}))
     hints: dict[str, Any] = {
         "name": table.name,
         "primary_key": list(table.primary_key),
@@ -288,6 +351,9 @@ def _hints(table: Table) -> dict[str, Any]:
         # by their default strategy (delete-insert), LanceDB by removing a key's orphans
         hints["merge_key"] = table.merge_key
     return hints
+
+
+CALLS_TABLE = next(t for t in TABLES if t.kind == "calls")
 
 
 # -- full refresh and per-parent tables ---------------------------------------------------
@@ -324,7 +390,7 @@ def _full_refresh(
         yield from reconcile.whole_table(client.items(table.endpoint, params=params or None),
                                          replace)  # fmt: skip
 
-    return dlt.resource(pages, **_hints(table))
+    return dlt.resource(pages, **_hints(table, options))
 
 
 def _rows(table: Table, item: dict[str, Any]) -> list[dict[str, Any]]:
@@ -366,11 +432,14 @@ def _per_parent(
         return {"body": _put(fixed, param, key)}
 
     def fetch(key: Any) -> list[tuple[str | None, list[dict[str, Any]]]]:
-        """Every page of one parent's requests (a parent's are few, and small)."""
+        """Every page of one parent's requests (a parent's are few, and small); asked by
+        the real value of a key the parent's rows hold hashed (flows: the owner's email)."""
+        personal = _personal(parent)
+        asked = personal.original(key) if personal is not None else key
         return [
             (value, items)
             for value in values
-            for items in client.items(table.endpoint, **request(key, value))
+            for items in client.items(table.endpoint, **request(asked, value))
         ]
 
     def rows_of(
@@ -407,7 +476,7 @@ def _per_parent(
         )
         yield from reconcile.whole_table(found, replace)
 
-    return dlt.transformer(children, data_from=parent, **_hints(table))
+    return dlt.transformer(children, data_from=parent, **_hints(table, options))
 
 
 def _batched(
@@ -433,7 +502,7 @@ def _batched(
 
         yield from reconcile.whole_table(batches(), replace)
 
-    return dlt.transformer(children, data_from=parent, **_hints(table))
+    return dlt.transformer(children, data_from=parent, **_hints(table, options))
 
 
 # -- calls and transcripts ----------------------------------------------------------------
@@ -523,9 +592,7 @@ def _calls(
                         progress.done(got.position)
                         continue
                     page = [rows.call_row(call) for call in got]
-                    kept = [
-                        c for c in page if options.include_private_calls or not c.get("isPrivate")
-                    ]
+                    kept = [c for c in page if _kept(c, options, _left_out(resource))]
                     if kept:
                         progress.page(c["id"] for c in kept)
                         for start in ahead:
@@ -537,9 +604,18 @@ def _calls(
         if client.quota_exhausted is None:  # (transcripts may still meet it: they say so)
             source_state.pop(SEQUENCE_SPAN, None)
 
-    resource = dlt.resource(calls, **_hints(table))
+    resource = dlt.resource(calls, **_hints(table, options))
     resource.gong_progress = shared  # type: ignore[attr-defined]
     return resource
+
+
+def _kept(call: dict[str, Any], options: LoadOptions, left_out: LeftOut) -> bool:
+    """Whether a call read is loaded: not one the rules leave out (counted), and not
+    private unless `include_private_calls`."""
+    if options.exclude.excludes(call):
+        left_out.calls += 1
+        return False
+    return options.include_private_calls or not call.get("isPrivate")
 
 
 def _call_pages(
@@ -589,7 +665,7 @@ def _call_pages(
             yield DataItemWithMeta(CallsPage(public), got)
 
     per_page.__name__ = table.name
-    return dlt.transformer(per_page, data_from=calls, **_hints(table))
+    return dlt.transformer(per_page, data_from=calls, **_hints(table, options))
 
 
 def _public(page: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -634,7 +710,7 @@ def _since(
             if options.end is None:
                 advance(state, value, newest)
 
-    return dlt.resource(series, **_hints(table))
+    return dlt.resource(series, **_hints(table, options))
 
 
 MERGE = dlt.mark.make_hints(write_disposition="merge")
@@ -681,7 +757,7 @@ def _coaching(
             if options.end is None:
                 state[manager] = end.isoformat()
 
-    return dlt.transformer(metrics, data_from=users, **_hints(table))
+    return dlt.transformer(metrics, data_from=users, **_hints(table, options))
 
 
 @dataclass(frozen=True)
@@ -712,7 +788,7 @@ def _from_transcripts(
             yield built
 
     from_transcripts.__name__ = table.name
-    return dlt.transformer(from_transcripts, data_from=transcripts, **_hints(table))
+    return dlt.transformer(from_transcripts, data_from=transcripts, **_hints(table, options))
 
 
 # -- stats ----------------------------------------------------------------------------------
@@ -762,7 +838,7 @@ def _stats(
                 yield [row for user in items for row in rows.period_rows(user, periods_key)]
         window.complete(state, window.end - timedelta(days=1))
 
-    return dlt.resource(stats, **_hints(table))
+    return dlt.resource(stats, **_hints(table, options))
 
 
 def _stats_per_period(
@@ -823,7 +899,7 @@ def _stats_per_period(
                 yield rows_of(found, each.start, each.end)
             window.complete(state, each.end - timedelta(days=1))
 
-    return dlt.resource(stats, **_hints(table))
+    return dlt.resource(stats, **_hints(table, options))
 
 
 def _scorecards_window(options: LoadOptions, state: Mapping[str, Any]) -> DateWindow | None:
@@ -862,10 +938,51 @@ def _answered_scorecards(
         if window is None:
             return
         body_filter = scorecards_filter(table, options, state)
-        yield from client.items(table.endpoint, body={"filter": body_filter})
+        for items in client.items(table.endpoint, body={"filter": body_filter}):
+            kept = _scorecards_kept(client, items, options, _left_out(resource))
+            if kept:
+                yield kept
         window.complete(state, window.end - timedelta(days=1))
 
-    return dlt.resource(answered_scorecards, **_hints(table))
+    resource = dlt.resource(answered_scorecards, **_hints(table, options))
+    return resource
+
+
+def _scorecards_kept(
+    client: GongClient, items: list[dict[str, Any]], options: LoadOptions, left_out: LeftOut
+) -> list[dict[str, Any]]:
+    """A page of answered scorecards without those of calls older than the retention,
+    or of calls the rules leave out: Gong's scorecards carry no title nor parties, so with
+    rules the page's calls are asked for (one request: a page holds 100 scorecards at
+    most, so 100 calls at most)."""
+    found = items
+    retained = options.retained_from
+    if retained is not None:
+        found = [s for s in found if not _started_before(s.get("callStartTime"), retained)]
+    if options.exclude and items:
+        ids = list(dict.fromkeys(str(s["callId"]) for s in items if s.get("callId")))
+        excluded = left_out_calls(client, options, ids)
+        found = [s for s in found if str(s.get("callId")) not in excluded]
+    left_out.scorecards += len(items) - len(found)
+    return found
+
+
+def left_out_calls(client: GongClient, options: LoadOptions, ids: list[str]) -> set[str]:
+    """Which of these calls the rules leave out, asked of Gong: metaData (the title),
+    and the parties when a rule reads them."""
+    body: dict[str, Any] = {"filter": {"callIds": ids}}
+    if options.exclude.by_party:
+        body["contentSelector"] = {"exposedFields": {"parties": True}}
+    return {
+        str(call["id"])
+        for page in client.items(CALLS_TABLE.endpoint, body=body)
+        for call in map(rows.call_row, page)
+        if options.exclude.excludes(call)
+    }
+
+
+def _started_before(value: Any, moment: datetime) -> bool:
+    return isinstance(value, str) and bool(value) and parse_instant(value) < moment
 
 
 Builder = Callable[[GongClient, Table, LoadOptions, DltResource | None], DltResource]

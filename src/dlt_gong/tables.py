@@ -211,6 +211,18 @@ class Table:
             found.extend(BY_NAME[self.parent.table].scopes)
         return tuple(dict.fromkeys(found))
 
+    @property
+    def retention(self) -> str:
+        """What `retention_days` does to this table, as the README's privacy section says
+        it (`reconcile.removes_rows` removes exactly this)."""
+        if self.call_key:
+            return "rows of calls started before it go; such calls are not read"
+        if self.kind in STATS_KINDS:
+            return "rows of periods ended by its first day go; earlier days are not read"
+        if self.kind == "from_transcripts":
+            return "earlier calls are not read; rows loaded before stay"
+        return "kept: not dated by a call's start"
+
     def probe_request(self, ctx: ProbeContext) -> Probe:
         return self.probe(ctx) if self.probe is not None else Probe(self.endpoint)
 

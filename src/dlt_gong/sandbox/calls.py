@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dlt_gong.sandbox import turn_taking
+from dlt_gong.sandbox import sensitive, turn_taking
 from dlt_gong.sandbox import vocabulary as vocab
 from dlt_gong.sandbox.accounts import Account, AccountBook, Contact
 from dlt_gong.sandbox.catalog import Catalog
@@ -89,7 +89,7 @@ class CallFactory:
         self.ids = ids
         self.parties = lru_cache(maxsize=8192)(self._parties)
         self.segments = lru_cache(maxsize=8192)(self._segments)
-        self.transcript = lru_cache(maxsize=256)(self._transcript)
+        self.transcript = lru_cache(maxsize=256)(self._spoken_transcript)
         self.interaction_values = lru_cache(maxsize=8192)(self._interaction_values)
         self.metadata = lru_cache(maxsize=4096)(self._metadata)
 
@@ -137,6 +137,8 @@ class CallFactory:
         purpose = rng.choice(vocab.CALL_PURPOSES.get(host.role, ("Discovery",)))
         if account is None:
             title = rng.choice(vocab.INTERNAL_TITLES)
+            others = [self.roster.people[u] for u in sk.participants(i)]
+            title = sensitive.internal_title(self.seed, i, title, host, others)
         elif video:
             title = f"{account.name} <> {self.roster.company_name} | {purpose}"
         else:
@@ -247,7 +249,7 @@ class CallFactory:
                     contact=contact,
                 )
             )
-        return tuple(out)
+        return sensitive.personal_addresses(self.seed, i, tuple(out))
 
     def party_json(self, i: int, party: Party, selector: ContentSelector) -> dict[str, Any]:
         """A ``Party`` object; its ``context`` follows the selector's context level."""
@@ -605,6 +607,10 @@ class CallFactory:
         end_ms = self.sk.duration[i] * 1000
         return turn_taking.write(rng, parties, end_ms, stats["Talk Ratio"],
                                  stats["Patience"] * 1000, topic_at)  # fmt: skip
+
+    def _spoken_transcript(self, i: int) -> list[dict[str, Any]]:
+        """The transcript, with an email address or phone number said in some calls."""
+        return sensitive.spoken(self.seed, i, self._transcript(i), self.parties(i))
 
     def transcript_item(self, i: int) -> dict[str, Any]:
         """One ``CallTranscript``: the call id and its monologues (offsets in ms)."""
