@@ -15,9 +15,13 @@ test that caused them. Leniency, and only this:
 from __future__ import annotations
 
 import contextlib
+import os
+import uuid
 from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import dlt
 import pytest
 
 if TYPE_CHECKING:  # the sandbox needs its extra; tests that do not use it run without
@@ -109,3 +113,22 @@ def make_sandbox() -> Iterator[Callable[..., RunningSandbox]]:
             return _start(stack, SandboxConfig(**{**FACTORY_DEFAULTS, **config}))
 
         yield make
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def make_pipeline(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., dlt.Pipeline]:
+    """`make_pipeline(name)`: a pipeline into DuckDB, or into PostgreSQL (`make test`
+    starts a server and passes its DSN in DLT_GONG_TEST_POSTGRES; CI must have it)."""
+    from e2e_helpers import pipeline
+
+    if request.param == "duckdb":
+        return lambda name="gong_e2e": pipeline(tmp_path, name)
+    dsn = os.environ.get("DLT_GONG_TEST_POSTGRES")
+    if not dsn:
+        if os.environ.get("CI"):
+            pytest.fail("DLT_GONG_TEST_POSTGRES is not set: CI must run against PostgreSQL")
+        pytest.skip("no PostgreSQL server (make test starts one)")
+    destination = dlt.destinations.postgres(dsn)
+    return lambda name="gong_e2e": pipeline(
+        tmp_path, name, destination, f"{name}_{uuid.uuid4().hex[:8]}"
+    )
