@@ -33,7 +33,7 @@ def sb() -> Iterator[RunningSandbox]:
     # 30 users see more than 20 distinct flows (flow steps: two requests, not one), and
     # have fewer managers than users (coaching is asked per manager)
     config = SandboxConfig(
-        seed=23, users=30, calls=600, days=DAYS, now=NOW, freeze_clock=True,
+        seed=23, users=30, calls=250, days=DAYS, now=NOW, freeze_clock=True,
         rate_limit_per_second=None, daily_quota=None, deleted_call_rate=0.1,
         privatized_call_rate=0.05, removals_within_days=2,
     )  # fmt: skip
