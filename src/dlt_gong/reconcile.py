@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -286,13 +286,33 @@ def removal_resources(client: GongClient, options: LoadOptions) -> list[DltResou
     ]
 
 
+def _removals(
+    table: Table, parent: DltResource, tally: Tally, tombstones: Callable[..., Iterator[Any]]
+) -> DltResource:
+    """The transformer that loads `tombstones`' rows into `table`, counted in `tally`,
+    with the table's own hints (a hint only one of two resources declares may be lost)."""
+
+    def counted(gone: Gone) -> Iterator[list[dict[str, Any]]]:
+        for found in tombstones(gone):
+            tally.removed[table.name] = tally.removed.get(table.name, 0) + len(found)
+            yield found
+
+    hints: dict[str, Any] = {"merge_key": table.merge_key} if table.merge_key else {}
+    return dlt.transformer(
+        counted,
+        data_from=parent,
+        name=f"{table.name}_removed",
+        table_name=table.name,
+        primary_key=list(table.primary_key),
+        write_disposition="merge",
+        columns=TOMBSTONE_COLUMNS,
+        **hints,
+    )
+
+
 def _tombstones(
     table: Table, options: LoadOptions, parent: DltResource, tally: Tally
 ) -> DltResource:
-    def count(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        tally.removed[table.name] = tally.removed.get(table.name, 0) + len(found)
-        return found
-
     def tombstones(gone: Gone) -> Iterator[list[dict[str, Any]]]:
         calls = gone.of(table, options)
         if not calls:
@@ -302,24 +322,13 @@ def _tombstones(
             return
         key = table.primary_key
         if key == (table.call_key,):
-            yield count([{key[0]: call, REMOVED: True} for call in calls])
+            yield [{key[0]: call, REMOVED: True} for call in calls]
             return
         assert table.call_key is not None
         for keys in _loaded_keys(table, table.call_key, calls):
-            yield count([{**dict(zip(key, values, strict=True)), REMOVED: True} for values in keys])
+            yield [{**dict(zip(key, values, strict=True)), REMOVED: True} for values in keys]
 
-    # the table's own hints (a hint only one of two resources declares may be lost)
-    hints: dict[str, Any] = {"merge_key": table.merge_key} if table.merge_key else {}
-    return dlt.transformer(
-        tombstones,
-        data_from=parent,
-        name=f"{table.name}_removed",
-        table_name=table.name,
-        primary_key=list(table.primary_key),
-        write_disposition="merge",
-        columns=TOMBSTONE_COLUMNS,
-        **hints,
-    )
+    return _removals(table, parent, tally, tombstones)
 
 
 def _expired_periods(
@@ -338,19 +347,9 @@ def _expired_periods(
             return
         key = table.primary_key
         for keys in _loaded_keys(table, "toDate", [retained.date()], "<="):
-            found = [{**dict(zip(key, values, strict=True)), REMOVED: True} for values in keys]
-            tally.removed[table.name] = tally.removed.get(table.name, 0) + len(found)
-            yield found
+            yield [{**dict(zip(key, values, strict=True)), REMOVED: True} for values in keys]
 
-    return dlt.transformer(
-        tombstones,
-        data_from=parent,
-        name=f"{table.name}_removed",
-        table_name=table.name,
-        primary_key=list(table.primary_key),
-        write_disposition="merge",
-        columns=TOMBSTONE_COLUMNS,
-    )
+    return _removals(table, parent, tally, tombstones)
 
 
 def loaded_left_out(options: LoadOptions, personal: PersonalData | None) -> list[str]:
