@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 import pytest
 
 from dlt_gong.errors import GongConfigError
-from dlt_gong.options import build_options, check_personal_data_key
+from dlt_gong.options import build_options, check_exclude_domains, check_personal_data_key
 from dlt_gong.personal_data import PersonalData, refuse_mixing
-from dlt_gong.privacy import call_rules, check_exclude_domains, check_exclude_titles
+from dlt_gong.privacy import call_rules, check_exclude_titles
 
 KEY = "0123456789abcdef-key"
 BASE = dict(

@@ -22,8 +22,8 @@ from dlt_gong.privacy import (
     TITLES_PROBLEM,
     CallRules,
     call_rules,
-    check_exclude_domains,
     check_exclude_titles,
+    is_domain_or_address,
 )
 from dlt_gong.tables import BY_NAME, DEFAULT_TABLES, STATS_KINDS, TABLES
 
@@ -283,6 +283,17 @@ def names(option: str, value: Any) -> list[str] | None:
     ):
         raise GongConfigError.bad(option, value, PROBLEMS[option])
     return [str(n).strip() for n in found if str(n).strip()]
+
+
+def check_exclude_domains(value: Any) -> tuple[str, ...]:
+    """Domains and addresses, lower case; a leading ``@`` is allowed (``@gmail.com``)."""
+    entries: list[str] = []
+    for given in (d.lower() for d in names("exclude_domains", value) or []):
+        entry = given.removeprefix("@")
+        if not is_domain_or_address(entry):
+            raise GongConfigError.bad("exclude_domains", given, PROBLEMS["exclude_domains"])
+        entries.append(entry)
+    return tuple(dict.fromkeys(entries))
 
 
 def check_tables(given: Sequence[str] | str | None) -> tuple[str, ...]:

@@ -121,32 +121,11 @@ def check_exclude_titles(value: Any) -> tuple[str, ...]:
     return patterns
 
 
-def check_exclude_domains(value: Any) -> tuple[str, ...]:
-    """Domains and addresses, lower case; a leading ``@`` is allowed (``@gmail.com``)."""
-    if value is None or value == "":
-        return ()
-    found: Any = value
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                found = json.loads(text)
-            except ValueError:
-                raise GongConfigError.bad("exclude_domains", value, DOMAINS_PROBLEM) from None
-        else:
-            found = text.split(",")
-    if not isinstance(found, (list, tuple)) or not all(isinstance(d, str) for d in found):
-        raise GongConfigError.bad("exclude_domains", value, DOMAINS_PROBLEM)
-    entries: list[str] = []
-    for given in (d.strip().lower() for d in found):
-        if not given:
-            continue
-        entry = given.removeprefix("@")
-        local, at, domain = entry.rpartition("@")
-        if not _DOMAIN.match(domain) or (at and not _LOCAL.match(local)):
-            raise GongConfigError.bad("exclude_domains", given, DOMAINS_PROBLEM)
-        entries.append(entry)
-    return tuple(dict.fromkeys(entries))
+def is_domain_or_address(entry: str) -> bool:
+    """Whether `entry` (lower case, without a leading ``@``) is an email domain or a whole
+    address: what `exclude_domains` lists."""
+    local, at, domain = entry.rpartition("@")
+    return bool(_DOMAIN.match(domain)) and (not at or bool(_LOCAL.match(local)))
 
 
 def call_rules(titles: Iterable[str], domains: Iterable[str]) -> CallRules:
