@@ -58,6 +58,7 @@ from dlt_gong.source import (
     gong_source,
     left_out_of,
     options_of,
+    personal_of,
 )
 from dlt_gong.tables import BY_NAME, TABLES, Probe, ProbeContext
 from dlt_gong.wording import DEFAULT_DAILY_QUOTA, daily_quota
@@ -196,7 +197,7 @@ def _run_locked(
         previous = _previous_positions(pipeline)
         incremental = run_is_incremental(previous)
         # before a request: a dataset never holds hashed and raw personal data together
-        personal_data.refuse_mixing(previous, _personal_of(source))
+        personal_data.refuse_mixing(previous, personal_of(source))
         if packages:
             # dlt's display would print its three steps for every package (hundreds of
             # lines on a thousand calls): a line a package says as much
@@ -216,14 +217,6 @@ def _run_locked(
         reconciled=reconcile.tally_of(source), quota=daily_quota(),
         left_out=left_out_of(source), options=options_of(source), reloaded=reloaded,
     )  # fmt: skip
-
-
-def _personal_of(source: Any) -> personal_data.PersonalData | None:
-    for resource in source.resources.values():
-        found = getattr(resource, "gong_personal", None)
-        if isinstance(found, personal_data.PersonalData):
-            return found
-    return None
 
 
 def _drop_everything(pipeline: dlt.Pipeline, source: Any) -> bool:

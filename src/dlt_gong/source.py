@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import dlt
 from dlt.common.typing import TSecretStrValue
@@ -269,13 +269,33 @@ def build_resources(
     return resources
 
 
+T = TypeVar("T")
+
+
+def _attached(source: DltSource, attribute: str, kind: type[T]) -> T | None:
+    """What `build_resources` handed every resource of a `gong_source` as `attribute`."""
+    for resource in source.resources.values():
+        found = getattr(resource, attribute, None)
+        if isinstance(found, kind):
+            return found
+    return None
+
+
+def _of(source: DltSource, attribute: str, kind: type[T]) -> T:
+    found = _attached(source, attribute, kind)
+    if found is None:
+        raise ValueError("not a gong_source")
+    return found
+
+
 def left_out_of(source: DltSource) -> LeftOut:
     """What a `gong_source`'s rules and retention left out as its load read Gong."""
-    for resource in source.resources.values():
-        found = getattr(resource, "gong_left_out", None)
-        if isinstance(found, LeftOut):
-            return found
-    raise ValueError("not a gong_source")
+    return _of(source, "gong_left_out", LeftOut)
+
+
+def personal_of(source: DltSource) -> PersonalData | None:
+    """The hashing of a `gong_source`'s personal data (None: `hash_personal_data` off)."""
+    return _attached(source, "gong_personal", PersonalData)
 
 
 def _left_out(resource: DltResource) -> LeftOut:
@@ -291,21 +311,13 @@ def _personal(resource: DltResource | None) -> PersonalData | None:
 
 def client_of(source: DltSource) -> GongClient:
     """The client a `gong_source` talks through: its request count and quota stop."""
-    for resource in source.resources.values():
-        found = getattr(resource, "gong_client", None)
-        if isinstance(found, GongClient):
-            return found
-    raise ValueError("not a gong_source")
+    return _of(source, "gong_client", GongClient)
 
 
 def options_of(source: DltSource) -> LoadOptions:
     """The validated options a `gong_source` loads with (dlt config resolved): `--plan`
     and `check` read them instead of rebuilding their own."""
-    for resource in source.resources.values():
-        found = getattr(resource, "gong_options", None)
-        if isinstance(found, LoadOptions):
-            return found
-    raise ValueError("not a gong_source")
+    return _of(source, "gong_options", LoadOptions)
 
 
 def _stop_on_quota(
