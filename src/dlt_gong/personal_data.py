@@ -203,14 +203,10 @@ def note_mode() -> None:
     import dlt
     from dlt.extract.exceptions import CurrentSourceNotAvailable
 
+    from dlt_gong.source import personal_of
+
     try:
-        resources = dlt.current.source().resources.values()
+        source = dlt.current.source()
     except CurrentSourceNotAvailable:  # a resource iterated alone, outside a load
         return
-    personal = None
-    for resource in resources:
-        found = getattr(resource, "gong_personal", None)
-        if isinstance(found, PersonalData):
-            personal = found
-            break
-    record(dlt.current.source_state(), personal)
+    record(dlt.current.source_state(), personal_of(source))
