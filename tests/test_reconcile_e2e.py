@@ -30,7 +30,7 @@ from e2e_helpers import Recorder, count, credentials, ids, load, pipeline, rows
 DAYS = 40
 START = (TEST_NOW - timedelta(days=DAYS)).replace(hour=0, minute=0)
 CALL_TABLES = ["calls", "call_transcripts", "call_transcript_text", "call_speaker_stats",
-               "call_interaction", "answered_scorecards"]  # fmt: skip
+               "call_interaction", "answered_scorecards", "call_transcript_chunks"]  # fmt: skip
 SETTINGS = ["users", "scorecards", "trackers", "library_folders", "library_folder_calls",
             "user_settings_history"]  # fmt: skip
 REMOVING: dict[str, Any] = {
@@ -186,6 +186,8 @@ def test_deleted_and_private_calls_and_removed_settings_are_gone_after_the_next_
         t["callId"] for t in after.transcripts() if t["transcript"]
     )
     assert ids(p, "call_interaction", "call_id") == ids(p, "call_transcripts", "call_id")
+    chunked = rows(p, "select distinct call_id from call_transcript_chunks order by call_id")
+    assert [r[0] for r in chunked] == ids(p, "call_transcript_text", "call_id")
     spoken = rows(p, "select distinct call_id from call_speaker_stats order by call_id")
     assert [r[0] for r in spoken] == ids(p, "call_transcript_text", "call_id")
     assert ids(p, "answered_scorecards", "answered_scorecard_id") == after.answered_scorecards()

@@ -39,7 +39,7 @@ from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.extract.resource import DltResource
 
 from dlt_gong import endpoints as ep
-from dlt_gong import lake
+from dlt_gong import lake, removal
 from dlt_gong.client import GongClient
 from dlt_gong.errors import GongAuthError, GongQuotaExhausted
 from dlt_gong.options import LoadOptions
@@ -66,7 +66,8 @@ def column_hints(table: Table, options: LoadOptions) -> dict[str, Any]:
     column hint only if the table's own resource has it too (with only the tombstones'
     resource declaring it, a run where that resource was extracted first inserted the
     tombstones instead of deleting)."""
-    return {"columns": TOMBSTONE_COLUMNS} if removes_rows(table, options) else {}
+    tombstoned = removes_rows(table, options) and table.removal == "tombstones"
+    return {"columns": TOMBSTONE_COLUMNS} if tombstoned else {}
 
 
 def removes_rows(table: Table, options: LoadOptions) -> bool:
@@ -298,6 +299,8 @@ def _removals(
             yield found
 
     hints: dict[str, Any] = {"merge_key": table.merge_key} if table.merge_key else {}
+    if table.removal == "tombstones":
+        hints["columns"] = TOMBSTONE_COLUMNS
     return dlt.transformer(
         counted,
         data_from=parent,
@@ -305,7 +308,6 @@ def _removals(
         table_name=table.name,
         primary_key=list(table.primary_key),
         write_disposition="merge",
-        columns=TOMBSTONE_COLUMNS,
         **hints,
     )
 
@@ -317,8 +319,9 @@ def _tombstones(
         calls = gone.of(table, options)
         if not calls:
             return
-        if lake.in_delta():  # Delta tables: deleted there, child rows first (see lake.py)
-            lake.remove(dlt.current.pipeline(), table, calls)
+        if table.removal == "deleted" or lake.in_delta():  # deleted there (removal.py)
+            deleted = removal.delete_calls(dlt.current.pipeline(), table, calls)
+            tally.removed[table.name] = tally.removed.get(table.name, 0) + deleted
             return
         key = table.primary_key
         if key == (table.call_key,):
@@ -341,9 +344,11 @@ def _expired_periods(
     assert retained is not None
 
     def tombstones(gone: Gone) -> Iterator[list[dict[str, Any]]]:
-        if lake.in_delta():
-            logger.warning("%s: stats rows older than the retention are not removed from "
-                           "files of a filesystem destination", table.name)  # fmt: skip
+        if lake.in_delta():  # Delta tables: deleted there (see lake.py)
+            column = dlt.current.source_schema().naming.normalize_identifier("toDate")
+            deleted = lake.remove_periods(dlt.current.pipeline(), table.name, column,
+                                          retained.date())  # fmt: skip
+            tally.removed[table.name] = tally.removed.get(table.name, 0) + deleted
             return
         key = table.primary_key
         for keys in _loaded_keys(table, "toDate", [retained.date()], "<="):
@@ -358,35 +363,54 @@ def loaded_left_out(options: LoadOptions, personal: PersonalData | None) -> list
     compared with the hashes of the rules' addresses; a domain cannot be read from a hash,
     so then only the calls of the reconcile window are matched by domain (Gong's list)."""
     rules = options.exclude
+    if not rules:
+        return []
     naming = dlt.current.source_schema().naming
     title, email = naming.normalize_identifier("title"), naming.normalize_identifier("emailAddress")
-    if not rules or not {"id", title} <= _columns("calls"):
+    if not {"id", title} <= _columns("calls"):
         return []
+    by_party = rules.by_party and {email, "_dlt_parent_id"} <= _columns("calls__parties")
+    loaded = _loaded_titles_and_addresses(title, email if by_party else None)
+    if loaded is None:
+        return []
+    titles, addresses = loaded
+    hashed = {personal.email(a) for a in rules.addresses} if personal is not None else set()
+    found = {call for call, text in titles if rules.excludes_title(text)}
+    found.update(
+        call
+        for call, address in addresses
+        if address in hashed or (personal is None and rules.excludes_address(address))
+    )
+    return sorted(found)
+
+
+Pairs = list[tuple[str, Any]]
+
+
+def _loaded_titles_and_addresses(title: str, email: str | None) -> tuple[Pairs, Pairs] | None:
+    """(call id, title) of every loaded call and, when `email` is given, (call id, party
+    address) of every loaded party; None when the destination cannot be read."""
     if lake.in_delta():
-        logger.warning("calls loaded before an exclude rule are not removed from the files of "
-                       "a filesystem destination")  # fmt: skip
-        return []
+        pipeline = dlt.current.pipeline()
+        parties = lake.parties_and(pipeline, email) if email else []
+        return lake.calls_and(pipeline, title), parties
     sql = _sql()
     if sql is None:
-        return []
-    hashed = {personal.email(a) for a in rules.addresses} if personal is not None else set()
-    found: set[str] = set()
+        return None
     try:
         with sql:
             calls = sql.make_qualified_table_name("calls")
-            for call, text in sql.execute_sql(f"SELECT id, {title} FROM {calls}") or []:
-                if rules.excludes_title(text):
-                    found.add(str(call))
-            if rules.by_party and {email, "_dlt_parent_id"} <= _columns("calls__parties"):
+            titles = [(str(c), t) for c, t in sql.execute_sql(f"SELECT id, {title} FROM {calls}")
+                      or []]  # fmt: skip
+            addresses: Pairs = []
+            if email:
                 parties = sql.make_qualified_table_name("calls__parties")
                 query = (f"SELECT c.id, p.{email} FROM {parties} p JOIN {calls} c "
                          "ON p._dlt_parent_id = c._dlt_id")  # fmt: skip
-                for call, address in sql.execute_sql(query) or []:
-                    if address in hashed or (personal is None and rules.excludes_address(address)):
-                        found.add(str(call))
+                addresses = [(str(c), a) for c, a in sql.execute_sql(query) or []]
     except DatabaseUndefinedRelation:
-        return []
-    return sorted(found)
+        return None
+    return titles, addresses
 
 
 def loaded_expired(options: LoadOptions) -> tuple[list[str], list[str]]:

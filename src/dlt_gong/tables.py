@@ -180,6 +180,11 @@ class Table:
     private_calls: Literal["removed", "kept", "include_private_calls"] = "removed"
     """This table's rows of a call made private: removed (Gong withholds them), kept (Gong
     still serves them), or removed unless the `include_private_calls` option is set."""
+    removal: Literal["tombstones", "deleted"] = "tombstones"
+    """How the rows of a removed call (see `call_key`) go: by tombstones dlt's merge
+    deletes in the load, or `deleted` from the destination directly by the reconcile pass,
+    for a table whose destination must not get the tombstone column (on LanceDB, that
+    column stops a merge from dropping a re-chunked call's old chunks)."""
     merge_key: str | None = None
     """A column whose rows a load replaces whole: every row of a re-read call goes, so
     rows the call no longer has (a higher chunk index) do not linger."""
@@ -444,8 +449,10 @@ TABLES: tuple[Table, ...] = (
         probe=_last_minute(ep.CALL_TRANSCRIPTS),
         joins=(Join("calls", "id = call_id"),),
         merge_key="call_id",
-        # no call_key: the tombstone column of removed calls (hard_delete) stops dlt 1.31's
+        call_key="call_id",
+        # deleted, not tombstoned: the tombstone column (hard_delete) stops dlt 1.31's
         # LanceDB destination from removing a re-chunked call's old chunks (tested)
+        removal="deleted",
         derive=transcript_text.chunk_rows,
     ),
     Table(
