@@ -148,14 +148,22 @@ def test_hash_names_hashes_every_speakers_name_in_the_transcript_tables(
 
 
 def test_hashing_is_refused_for_a_raw_dataset_unless_reloaded(
-    sb: RunningSandbox, tmp_path: Path
+    sb: RunningSandbox, make_pipeline: Callable[..., dlt.Pipeline], tmp_path: Path
 ) -> None:
-    destination = dlt.destinations.duckdb(str(tmp_path / "gong.duckdb"))
-    kw: dict[str, Any] = dict(destination=destination, pipelines_dir=str(tmp_path / "pipelines"),
+    p = make_pipeline("refused")
+    kw: dict[str, Any] = dict(destination=p.destination, dataset_name=p.dataset_name,
+                              pipeline_name=p.pipeline_name, pipelines_dir=p.pipelines_dir,
                               credentials=credentials(sb), base_url=sb.url, now=sb.clock.now(),
                               requests_per_second=None, start_date=START.isoformat(),
                               resources=["users", "calls"])  # fmt: skip
     runner.run_pipeline(**kw)
+    sb.reset_stats()
+    # on a machine that kept nothing of the first run too: the dataset itself says it
+    fresh = {**kw, "pipelines_dir": str(tmp_path / "fresh")}
+    with pytest.raises(GongConfigError, match="hash_personal_data is true, but this dataset "
+                       "holds personal data loaded without hashing"):  # fmt: skip
+        runner.run_pipeline(**fresh, hash_personal_data=True, personal_data_key=KEY)
+    assert sb.stats()["requests"] == 1  # the credentials' proof, nothing else
     sb.reset_stats()
     with pytest.raises(GongConfigError, match="hash_personal_data is true, but this dataset "
                        "holds personal data loaded without hashing"):  # fmt: skip

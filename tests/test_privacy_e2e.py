@@ -177,6 +177,16 @@ def test_calls_left_out_by_title_and_domain_are_in_no_table_and_never_asked_for(
     assert tally.scorecards == len(Truth(sb, rules=False).scorecards()) - len(truth.scorecards())
 
 
+def test_rules_from_the_first_run_leave_their_calls_out_of_every_table(
+    sb: RunningSandbox, make_pipeline: Callable[..., dlt.Pipeline]
+) -> None:
+    p = make_pipeline()
+    source = load(p, sb, start_date=START.isoformat(), resources=CALL_TABLES, **RULES)
+    assert_only(p, Truth(sb))
+    read = sb.company.calls(START, None, content_selector=ALL_CONTENT)
+    assert left_out_of(source).calls == sum(1 for c in read if left_out(c)) > 10
+
+
 def test_a_rule_added_later_removes_exactly_its_calls_rows(
     sb: RunningSandbox, make_pipeline: Callable[..., dlt.Pipeline]
 ) -> None:
@@ -218,10 +228,10 @@ def test_retention_removes_exactly_the_old_calls_and_stats(
 
 
 def test_the_plan_counts_what_the_rules_save(
-    make_sandbox: Callable[..., RunningSandbox], tmp_path: Path
+    make_sandbox: Callable[..., RunningSandbox], make_pipeline: Callable[..., dlt.Pipeline]
 ) -> None:
     sb = make_sandbox(seed=11, users=20, calls=300, days=DAYS)
-    p = pipeline(tmp_path)
+    p = make_pipeline()
     kw: dict[str, Any] = dict(start_date=START.isoformat(), resources=CALL_TABLES,
                               now=sb.clock.now(), requests_per_second=None, **RULES)  # fmt: skip
     for run in range(2):
