@@ -14,7 +14,7 @@ import dlt
 
 from dlt_gong import GongApiKeyCredentials, gong_source
 from dlt_gong.options import ALL_CONTENT
-from dlt_gong.plan import ACTIVITY_PROBE, RECONCILE, SCORECARD_CALLS
+from dlt_gong.plan import ACTIVITY_PROBE, CALL_LOOKUPS, RECONCILE
 from dlt_gong.sandbox import Exchange, RunningSandbox
 from dlt_gong.sandbox.errors import NotFoundError
 from dlt_gong.tables import BY_NAME, LOG_TYPES, TABLES
@@ -278,7 +278,7 @@ def by_endpoint(expected: dict[str, int]) -> dict[str, int]:
     for name, n in expected.items():
         if name == ACTIVITY_PROBE:
             name = "aggregated_activity"
-        elif name in (RECONCILE, SCORECARD_CALLS):  # calls/extensive, as the calls table
+        elif name == RECONCILE or name in CALL_LOOKUPS:  # calls/extensive, as the calls table
             name = "calls"
         elif name in BY_NAME:
             for other in BY_NAME[name].also_reads:

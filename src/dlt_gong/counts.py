@@ -41,6 +41,9 @@ class Counts:
     first activity and the periods with activity before the stats are asked for."""
     answered_scorecards: int = 0
     library_folders: int = 0
+    library_calls: int = 0
+    """Distinct calls in the library folders, counted only when the run asks Gong for
+    them (a rule on the parties, or a retention: `tables.NamesCall.asks`)."""
     reconciled_calls: int | None = None
     """Calls Gong lists in the reconcile window (`reconcile.py`), None when no reconcile
     pass runs; the pass sends no request while nothing is loaded in that window."""
@@ -65,7 +68,7 @@ class Counts:
     crm_integrations: int = 0
     excluding: bool = False
     """Calls are left out by rule (`exclude_titles`, `exclude_domains`): each page of
-    answered scorecards asks for its calls."""
+    answered scorecards, and of audit log entries naming calls, asks for its calls."""
 
     @property
     def coaching_requests(self) -> int:

@@ -5,11 +5,11 @@ Each table's cost is its row's `requests` formula (`tables.py`), a function of a
 counts (`counts.Counts`): users U, calls C in the window, users with activity A in the
 stats window (which starts at the company's first activity), the periods P with activity
 and the runs Q of quiet periods between them (interaction stats), answered scorecards S,
-library folders F, workspaces W, managers M, CRM integrations I, and for Engage the
-flows each user sees; plus the activity probe that finds the days with stats before they
-are asked for (`activity.py`), one line of its own. The same functions give the test suite
-its expected request counts, so the formula the README prints is the one the tests hold
-the source to.
+library folders F and the distinct calls N in them, workspaces W, managers M, CRM
+integrations I, and for Engage the flows each user sees; plus the activity probe that
+finds the days with stats before they are asked for (`activity.py`), one line of its own.
+The same functions give the test suite its expected request counts, so the formula the
+README prints is the one the tests hold the source to.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import fields
 
 from dlt_gong.counts import Counts, pages
-from dlt_gong.tables import BY_NAME, STATS_KINDS
+from dlt_gong.tables import BY_NAME, STATS_KINDS, TABLES
 
 DAILY_QUOTA = 10_000
 LEGEND = (
@@ -35,8 +35,8 @@ ACTIVITY_PROBE_FORMULA = (
 )
 
 __all__ = [
-    "ACTIVITY_PROBE", "DAILY_QUOTA", "LEGEND", "RECONCILE", "RECONCILE_FORMULA",
-    "SCORECARD_CALLS", "SCORECARD_CALLS_FORMULA", "Counts",
+    "ACTIVITY_PROBE", "CALL_LOOKUPS", "DAILY_QUOTA", "LEGEND", "RECONCILE", "RECONCILE_FORMULA",
+    "SCORECARD_CALLS", "Counts",
     "counts_read", "pages", "requests_per_table",
 ]  # fmt: skip
 
@@ -60,8 +60,10 @@ def requests_per_table(counts: Counts, tables: Iterable[str]) -> dict[str, int]:
         found[RECONCILE] = pages(counts.reconciled_calls)
     if counts.activity_probe and any(BY_NAME[t].kind in STATS_KINDS for t in found):
         found[ACTIVITY_PROBE] = counts.activity_probe
-    if counts.excluding and "answered_scorecards" in found and counts.answered_scorecards:
-        found[SCORECARD_CALLS] = pages(counts.answered_scorecards)
+    for name in list(found):  # the calls of rows that name one, asked for the rules
+        names = BY_NAME[name].names_call if name in BY_NAME else None
+        if names is not None and names.requests(counts):
+            found[names.line] = names.requests(counts)
     return found
 
 
@@ -80,10 +82,13 @@ def counts_read(tables: Iterable[str]) -> set[str]:
     # one of everything, so that no formula's condition hides a count it needs
     probe = Reading(
         users=1, calls=1, active_users=1, active_users_per_day=(1,), answered_scorecards=1,
-        library_folders=1,
+        library_folders=1, library_calls=1, excluding=True,
     )  # fmt: skip
     for name in with_parents(tables):
         BY_NAME[name].requests(probe)
+        lookup = BY_NAME[name].names_call
+        if lookup is not None:
+            lookup.requests(probe)
     return seen
 
 
@@ -93,11 +98,15 @@ RECONCILE = "(reconcile deleted calls)"
 RECONCILE_FORMULA = "ceil(R/100), R calls started in the reconcile window"
 
 
-SCORECARD_CALLS = "(calls of answered scorecards)"
-"""The plan's line for the calls of each page of answered scorecards, asked when
-`exclude_titles` or `exclude_domains` is set (`source.left_out_calls`): Gong's scorecards
-say neither the call's title nor its parties."""
-SCORECARD_CALLS_FORMULA = "ceil(S/100) with exclude rules: a page of scorecards' calls"
+CALL_LOOKUPS: dict[str, str] = {
+    t.names_call.line: t.names_call.formula for t in TABLES if t.names_call is not None
+}
+"""The plan's lines for the calls of rows that name one (answered scorecards, library
+folder calls, audit log entries), asked when a rule or the retention needs what the rows
+do not say (`tables.NamesCall`, `source.left_out_calls`), with their formulas."""
+SCORECARD_CALLS = BY_NAME["answered_scorecards"].names_call.line  # type: ignore[union-attr]
+"""The plan's line for the calls of each page of answered scorecards: Gong's scorecards say
+neither the call's title nor its parties."""
 
 
 def seconds_at(requests: int, per_second: int = 3) -> float:

@@ -10,7 +10,9 @@ pass only when the destination holds calls in its window. Counting a table costs
 most what the table itself costs, and usually one request: calls and the reconcile pass
 are counted with `POST /v2/calls/extensive` asking for metaData only, the scope the calls
 table needs anyway (`GET /v2/calls` would need `api:calls:read:basic`, which no table
-needs).
+needs). The calls in the library folders, which the run asks Gong for when a rule reads
+their parties or a retention their start, are counted by reading every folder, as the
+run does.
 """
 
 from __future__ import annotations
@@ -143,6 +145,32 @@ class _Counter:
         call = rows.call_row(item)
         return not call.get("isPrivate") and not self.opts.exclude.excludes(call)
 
+    def asks_folder_calls(self) -> bool:
+        """Whether the run asks Gong for the calls in the library folders (their parties
+        or their start, for a rule or the retention)."""
+        names = BY_NAME["library_folder_calls"].names_call
+        return names is not None and names.asks(self.opts.exclude, bool(self.opts.retained_from))
+
+    def folders(self) -> list[dict[str, Any]]:
+        """The library folders, listed as the run lists them."""
+        params = _filters(BY_NAME["library_folders"], self.opts)
+        return [f for items in self.client.items(ep.LIBRARY_FOLDERS, params=params or None)
+                for f in items]  # fmt: skip
+
+    def folder_calls(self, folders: list[dict[str, Any]]) -> int:
+        """The distinct calls in these folders, each folder read as the run reads it: the
+        run asks for them 100 a request, whatever folder holds them."""
+        table = BY_NAME["library_folder_calls"]
+        assert table.parent is not None and table.parent.param is not None
+        param = table.parent.param
+        return len({
+            str(call["id"])
+            for folder in folders
+            for items in self.client.items(table.endpoint, params={param: folder["id"]})
+            for call in items
+            if call.get("id")
+        })  # fmt: skip
+
     def log_entries(self, states: Mapping[str, Any]) -> list[int]:
         saved = (states.get("audit_logs") or {}).get("positions") or {}
         found = []
@@ -263,7 +291,10 @@ def make_plan(
         users = len(counter.users())
     else:
         users = counter.total(ep.USERS)
-    if "library_folders" in wanted:
+    if "library_calls" in wanted and counter.asks_folder_calls():
+        folders = counter.folders()
+        counted.update(library_folders=len(folders), library_calls=counter.folder_calls(folders))
+    elif "library_folders" in wanted:
         params = _filters(BY_NAME["library_folders"], opts)
         counted["library_folders"] = counter.total(ep.LIBRARY_FOLDERS, params=params or None)
     if "workspaces" in wanted:

@@ -10,11 +10,15 @@ kept only so long. So a load takes two rules and a retention:
   whole addresses (``ceo@example.com``); a call with any party among them is left out;
 * `retention_days`: calls that started longer ago than that are neither loaded nor kept.
 
-A call left out is dropped as its page of calls is read, before anything asks Gong for
-its transcript, so a rule saves those requests; its answered scorecards are dropped as
-they are read (`source.py`). Rows loaded before a rule matched them, and rows that aged
-past the retention, are removed by the reconcile pass (`reconcile.py`), with its
-tombstones, in the same load as the rest of the run.
+A call left out is dropped as its page of calls is read, before anything asks Gong for its
+transcript, so a rule saves those requests; the rows of other tables that name it (its
+answered scorecards, its places in library folders, audit events of its plays and external
+views) are dropped as they are read (`source.py`, `tables.NamesCall`). Rows loaded before
+a rule matched them, and rows that aged past the retention, are removed by the reconcile
+pass (`reconcile.py`), with its tombstones, in the same load as the rest of the run;
+library folder calls go as their table is replaced, and audit log entries loaded before a
+rule stay. The retention leaves audit events of old calls in: an event (who played a
+call, who viewed it shared) is not the call's content.
 """
 
 from __future__ import annotations
@@ -88,8 +92,19 @@ class LeftOut:
     calls: int = 0
     """Calls read and left out by `exclude_titles` or `exclude_domains` (a call the
     lookback reads again is counted again)."""
-    scorecards: int = 0
-    """Answered scorecards of such calls, or of calls older than the retention."""
+    rows: dict[str, int] = field(default_factory=dict)
+    """By table, the rows read and left out because they name such a call, or (where the
+    retention applies: `tables.NamesCall.retained`) a call older than the retention:
+    answered scorecards, library folder calls, audit log entries."""
+
+    @property
+    def scorecards(self) -> int:
+        """Answered scorecards of such calls, or of calls older than the retention."""
+        return self.rows.get("answered_scorecards", 0)
+
+    def count(self, table: str, n: int) -> None:
+        """Counts `n` rows of `table` left out."""
+        self.rows[table] = self.rows.get(table, 0) + n
 
 
 def check_exclude_titles(value: Any) -> tuple[str, ...]:

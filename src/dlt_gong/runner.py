@@ -29,11 +29,10 @@ from dlt_gong.errors import GongAuthError, GongBusyError, GongConfigError, GongE
 from dlt_gong.plan import (
     ACTIVITY_PROBE,
     ACTIVITY_PROBE_FORMULA,
+    CALL_LOOKUPS,
     LEGEND,
     RECONCILE,
     RECONCILE_FORMULA,
-    SCORECARD_CALLS,
-    SCORECARD_CALLS_FORMULA,
     seconds_at,
 )
 from dlt_gong.planning import make_plan, run_is_incremental
@@ -443,21 +442,31 @@ def _left_out(report: RunReport) -> list[str]:
     found = []
     if report.reloaded:
         found.append("full reload: every table and saved position was dropped first")
-    if options is not None and left is not None and options.exclude:
-        scorecards = (
-            f", and {left.scorecards:,} answered scorecard{'' if left.scorecards == 1 else 's'}"
-            if left.scorecards
-            else ""
-        )
-        found.append(
-            f"left out: {left.calls:,} call{'' if left.calls == 1 else 's'} matching "
-            f"exclude_titles or exclude_domains as they were read (no transcript asked for)"
-            f"{scorecards}"
-        )
+    if options is not None and left is not None:
+        found.extend(_left_out_calls(options, left))
     if options is not None and options.hash_personal_data:
         names = ", names" if options.hash_names else ""
         found.append(f"personal data: email addresses, phone numbers{names} hashed")
     return found
+
+
+def _left_out_calls(options: Any, left: LeftOut) -> list[str]:
+    """The calls the rules left out as they were read, and the rows of other tables that
+    name such a call, or a call older than the retention (answered scorecards, library
+    folder calls; audit log entries by rule only), by table in the catalogue's order."""
+    named = ", ".join(f"{left.rows[t.name]:,} in {t.name}" for t in TABLES
+                      if left.rows.get(t.name))  # fmt: skip
+    if not options.exclude:
+        return [f"left out: rows naming calls started before the retention, as they were "
+                f"read: {named}"] if named else []  # fmt: skip
+    line = (
+        f"left out: {left.calls:,} call{'' if left.calls == 1 else 's'} matching "
+        "exclude_titles or exclude_domains as they were read (no transcript asked for)"
+    )
+    if not named:
+        return [line]
+    older = " or calls started before the retention" if options.retained_from else ""
+    return [f"{line}, and rows naming such calls{older}: {named}"]
 
 
 def _reconciled(tally: reconcile.Tally, options: Any = None) -> list[str]:
@@ -528,7 +537,7 @@ def hints(pipeline: dlt.Pipeline, where: str, tables: Iterable[str]) -> list[str
 OTHER_FORMULAS = {
     RECONCILE: RECONCILE_FORMULA,
     ACTIVITY_PROBE: ACTIVITY_PROBE_FORMULA,
-    SCORECARD_CALLS: SCORECARD_CALLS_FORMULA,
+    **CALL_LOOKUPS,
 }
 """The formulas of the plan's lines that are not tables."""
 

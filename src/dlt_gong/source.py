@@ -70,7 +70,7 @@ from dlt_gong.options import (
 from dlt_gong.personal_data import PersonalData
 from dlt_gong.preflight import leave_out_ungranted
 from dlt_gong.privacy import LeftOut
-from dlt_gong.tables import BY_NAME, TABLES, Kind, Option, Table
+from dlt_gong.tables import BY_NAME, CALL_IDS_PER_REQUEST, TABLES, Kind, Option, Table
 from dlt_gong.windows import (
     CallsWindow,
     DateWindow,
@@ -181,13 +181,14 @@ def gong_source(
         exclude_titles: calls whose title matches one of these regular expressions
             (searched, case-insensitive: ``^interview``, ``1:1``) are left out of every
             table, and their transcripts never asked for; loaded rows of calls a rule
-            added later matches are removed by the next run.
+            added later matches are removed by the next run (audit log entries loaded
+            before stay: README, Privacy).
         exclude_domains: the same for calls with a party whose email address is in one
             of these domains (``gmail.com``, its subdomains too) or is one of these
             addresses (``ceo@example.com``); a list or a comma-separated string.
         retention_days: calls that started longer ago than this many days, and stats of
             days before then, are not loaded, and each run removes those loaded before
-            (0 or None: kept forever).
+            (0 or None: kept forever); audit events of such calls are kept.
         hash_personal_data: replace email addresses and phone numbers in every table,
             free text included, by their HMAC-SHA256 with `personal_data_key`, before
             any row is written (`personal_data.py`).
@@ -425,7 +426,8 @@ def _per_parent(
     """Requests per parent row (folder content per folder, settings history, flows and
     tasks per user, profiles per workspace), and per value of `each` if the table has one;
     rows stamped with the parent's key. A row not keyed by its parent that another parent
-    listed already this run (a company flow every user sees) is loaded once."""
+    listed already this run (a company flow every user sees) is loaded once. Rows that name
+    a call (a folder's calls) go without those the rules or the retention leave out."""
     assert table.parent is not None and parent is not None
     link = table.parent
     param = link.param
@@ -482,13 +484,23 @@ def _per_parent(
         seen: set[tuple[Any, ...]] = set()  # this run's rows (the parent's one item)
         keys = [item[link.key] for item in parents if item.get(link.key) is not None]
         # each parent's requests are independent: asked side by side, used in order
-        found = (
+        found: Iterator[list[dict[str, Any]]] = (
             list(rows_of(key, pages, seen))
             for key, pages in zip(keys, client.ahead(fetch, keys), strict=True)
         )
+        if table.names_call is not None:
+            found = kept_whole(found)
         yield from reconcile.whole_table(found, replace)
 
-    return dlt.transformer(children, data_from=parent, **_hints(table, options))
+    def kept_whole(read: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+        """Rows that name a call (a folder's calls), every parent's at once, so that their
+        calls are asked 100 a request whatever folder holds them; nothing is handed on
+        before they are checked, so a quota stop loads none unchecked."""
+        whole = [row for part in read for row in part]
+        yield _named_kept(client, table, whole, options, _left_out(resource))
+
+    resource = dlt.transformer(children, data_from=parent, **_hints(table, options))
+    return resource
 
 
 def _batched(
@@ -696,7 +708,9 @@ def _since(
 ) -> DltResource:
     """A request series per value of `each` (audit logs: per log type) from that value's
     saved position minus the lookback. Gong promises no order (spec), so a value's position
-    moves to the newest item only once its whole series is in."""
+    moves to the newest item only once its whole series is in. Entries naming a call the
+    rules leave out are dropped page by page (`_named_kept`), and the position moves past
+    them too; the retention keeps them: an audit event of a call is not its content."""
     assert table.each is not None and table.position is not None
     each, position = table.each, table.position
 
@@ -717,12 +731,15 @@ def _since(
                 if each.column:
                     found = [{each.column: value, **row} for row in found]
                 newest.extend(str(r[position]) for r in found if r.get(position))
+                if table.names_call is not None:  # a page's entries of calls left out
+                    found = _named_kept(client, table, found, options, _left_out(resource))
                 if found:
                     yield found
             if options.end is None:
                 advance(state, value, newest)
 
-    return dlt.resource(series, **_hints(table, options))
+    resource = dlt.resource(series, **_hints(table, options))
+    return resource
 
 
 MERGE = dlt.mark.make_hints(write_disposition="merge")
@@ -951,7 +968,7 @@ def _answered_scorecards(
             return
         body_filter = scorecards_filter(table, options, state)
         for items in client.items(table.endpoint, body={"filter": body_filter}):
-            kept = _scorecards_kept(client, items, options, _left_out(resource))
+            kept = _named_kept(client, table, items, options, _left_out(resource))
             if kept:
                 yield kept
         window.complete(state, window.end - timedelta(days=1))
@@ -960,37 +977,57 @@ def _answered_scorecards(
     return resource
 
 
-def _scorecards_kept(
-    client: GongClient, items: list[dict[str, Any]], options: LoadOptions, left_out: LeftOut
+def _named_kept(
+    client: GongClient,
+    table: Table,
+    found: list[dict[str, Any]],
+    options: LoadOptions,
+    left_out: LeftOut,
 ) -> list[dict[str, Any]]:
-    """A page of answered scorecards without those of calls older than the retention,
-    or of calls the rules leave out: Gong's scorecards carry no title nor parties, so with
-    rules the page's calls are asked for (one request: a page holds 100 scorecards at
-    most, so 100 calls at most)."""
-    found = items
-    retained = options.retained_from
-    if retained is not None:
-        found = [s for s in found if not _started_before(s.get("callStartTime"), retained)]
-    if options.exclude and items:
-        ids = list(dict.fromkeys(str(s["callId"]) for s in items if s.get("callId")))
-        excluded = left_out_calls(client, options, ids)
-        found = [s for s in found if str(s.get("callId")) not in excluded]
-    left_out.scorecards += len(items) - len(found)
-    return found
+    """Rows that name a call (`Table.names_call`) without those of calls the rules leave
+    out, or, where the retention applies, of calls started before it. What the rows say
+    (a scorecard's `callStartTime`, a folder call's `title`) asks nothing; what they do not
+    (the parties; a title or a start they do not carry) is asked of Gong for all their
+    calls at once (one request: a page holds 100 rows at most; a library's calls, 100 a
+    request), and only when a rule or the retention needs it."""
+    names = table.names_call
+    assert names is not None
+    retained = options.retained_from if names.retained else None
+    kept = found
+    if retained is not None and names.started is not None:
+        kept = [r for r in kept if not _started_before(r.get(names.started), retained)]
+    if names.asks(options.exclude, retained is not None):
+        ids = list(dict.fromkeys(i for i in map(names.of, found) if i))
+        before = retained if names.started is None else None
+        gone = left_out_calls(client, options, ids, before) if ids else set()
+        kept = [r for r in kept if names.of(r) not in gone]
+    elif options.exclude and names.title is not None:  # the rows say all the rules read
+        kept = [r for r in kept if not options.exclude.excludes_title(r.get(names.title))]
+    if len(kept) < len(found):
+        left_out.count(table.name, len(found) - len(kept))
+    return kept
 
 
-def left_out_calls(client: GongClient, options: LoadOptions, ids: list[str]) -> set[str]:
-    """Which of these calls the rules leave out, asked of Gong: metaData (the title),
-    and the parties when a rule reads them."""
-    body: dict[str, Any] = {"filter": {"callIds": ids}}
+def left_out_calls(
+    client: GongClient, options: LoadOptions, ids: list[str], before: datetime | None = None
+) -> set[str]:
+    """Which of these calls the rules leave out, or (`before`) started before then, asked
+    of Gong 100 calls a request: metaData (the title, `started`), and the parties when a
+    rule reads them. A call Gong no longer lists (deleted) is not among them."""
+    selector: dict[str, Any] = {}
     if options.exclude.by_party:
-        body["contentSelector"] = {"exposedFields": {"parties": True}}
-    return {
-        str(call["id"])
-        for page in client.items(CALLS_TABLE.endpoint, body=body)
-        for call in map(rows.call_row, page)
-        if options.exclude.excludes(call)
-    }
+        selector["contentSelector"] = {"exposedFields": {"parties": True}}
+    found: set[str] = set()
+    for i in range(0, len(ids), CALL_IDS_PER_REQUEST):
+        body = {"filter": {"callIds": ids[i : i + CALL_IDS_PER_REQUEST]}, **selector}
+        for page in client.items(CALLS_TABLE.endpoint, body=body):
+            found.update(
+                str(call["id"])
+                for call in map(rows.call_row, page)
+                if options.exclude.excludes(call)
+                or (before is not None and _started_before(call.get("started"), before))
+            )
+    return found
 
 
 def _started_before(value: Any, moment: datetime) -> bool:

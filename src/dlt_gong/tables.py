@@ -21,6 +21,7 @@ from dlt_gong import endpoints as ep
 from dlt_gong.counts import Counts, pages
 from dlt_gong.endpoints import Endpoint
 from dlt_gong.errors import GongAuthError, GongError
+from dlt_gong.privacy import CallRules
 
 Kind = Literal[
     "full_refresh",
@@ -76,6 +77,44 @@ class Join:
 
     table: str
     on: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class NamesCall:
+    """Where the rows of a table that is not read by call (answered scorecards, a library
+    folder's calls, audit events) name their call: the rules leave such a row out with its
+    call as it is read, and the retention too where the row is the call's content. What a
+    row does not say (the parties, a title, the call's start) is asked of Gong, for the
+    row's calls, 100 calls a request (`source.left_out_calls`)."""
+
+    call_id: str
+    """The row's field holding the call's id, dotted for nesting (``logRecord.callId``)."""
+    title: str | None = None
+    """The row's field holding the call's title: `exclude_titles` alone then asks nothing."""
+    started: str | None = None
+    """The row's field holding the call's start: the retention then asks nothing."""
+    retained: bool = True
+    """Whether the retention leaves out rows of calls started before it: the call's content
+    does; an audit event of the call (who played it) is not the call's content, and stays."""
+    line: str
+    """The plan's line for the calls this table asks for (`plan.requests_per_table`)."""
+    requests: Callable[[Counts], int]
+    """Those requests, from the plan's counts: 0 unless the run asks (see `asks`)."""
+    formula: str
+    """`requests` as `--plan` prints it."""
+
+    def of(self, row: Mapping[str, Any]) -> str | None:
+        """The id of the call a row names (None: it names none)."""
+        found: Any = row
+        for name in self.call_id.split("."):
+            found = found.get(name) if isinstance(found, Mapping) else None
+        return str(found) if found else None
+
+    def asks(self, rules: CallRules, retention: bool) -> bool:
+        """Whether the run asks Gong for the rows' calls: a rule the rows cannot answer (the
+        parties; a title they do not carry), or a retention they carry no start for."""
+        by_rule = bool(rules) and (rules.by_party or self.title is None)
+        return by_rule or (retention and self.retained and self.started is None)
 
 
 @dataclass(frozen=True)
@@ -194,6 +233,8 @@ class Table:
     also_reads: tuple[Endpoint, ...] = ()
     """Endpoints its builder reads besides its own and its parents' (coaching lists the
     workspaces), so their scopes are needed too."""
+    names_call: NamesCall | None = None
+    """Rows that name a call without being read by call: left out with it (see `NamesCall`)."""
     columns: Mapping[str, str] = field(default_factory=dict)
     """Column -> dlt data type, for tables we build: declared, a column exists and has
     its type from the first load on, even when every value of that load is empty (dlt
@@ -222,6 +263,10 @@ class Table:
         it (`reconcile.removes_rows` removes exactly this)."""
         if self.call_key:
             return "rows of calls started before it go; such calls are not read"
+        if self.names_call is not None:
+            if self.names_call.retained:
+                return "rows of calls started before it are not loaded (the table is replaced)"
+            return "kept: an event of a call (a play, a view) is not the call's content"
         if self.kind in STATS_KINDS:
             return "rows of periods ended by its first day go; earlier days are not read"
         if self.kind == "from_transcripts":
@@ -337,6 +382,12 @@ LOG_TYPES = (
     "ExternallySharedCallPlay",
 )
 """Gong's log types (spec: the `logType` enum); one request series each."""
+CALL_LOG_TYPES = ("UserCallPlay", "ExternallySharedCallAccess", "ExternallySharedCallPlay")
+"""The log types whose entries name a call: a play, an external view. Gong's `logRecord`
+is free-form (spec) and only a UserActivityLog entry was ever recorded; the sandbox's
+entries name their call at ``logRecord.callId``, and that is where the rules look."""
+CALL_IDS_PER_REQUEST = 100
+"""Call ids a request for calls asks at once: Gong's page of calls."""
 OBJECT_TYPES = ("ACCOUNT", "CONTACT", "DEAL", "LEAD")
 """The CRM object types a schema is asked for (spec: the `objectType` enum)."""
 OPEN_TASKS: dict[str, Any] = {
@@ -347,6 +398,18 @@ OPEN_TASKS: dict[str, Any] = {
 """The spec requires all three and names OPEN and CALL as their only valid values."""
 FLOW_IDS_PER_REQUEST = 20
 """Spec: "A maximum of 20 flow IDs may be requested at a time"."""
+
+
+def _pages_naming_calls(c: Counts) -> int:
+    """With rules, each page of the log types that name a call asks for its calls."""
+    if not c.excluding:
+        return 0
+    return sum(
+        math.ceil(n / CALL_IDS_PER_REQUEST)
+        for log_type, n in zip(LOG_TYPES, c.log_entries, strict=True)
+        if log_type in CALL_LOG_TYPES
+    )
+
 
 _BY_USER = Join("users", "id = user_id")
 _FROM_TRANSCRIPTS = "0: built from the calls and transcripts already read"
@@ -570,6 +633,15 @@ TABLES: tuple[Table, ...] = (
         filters={"user_ids": "reviewedUserIds"},
         call_key="callId",
         private_calls="kept",
+        names_call=NamesCall(
+            call_id="callId",
+            started="callStartTime",
+            line="(calls of answered scorecards)",
+            requests=lambda c: (
+                pages(c.answered_scorecards) if c.excluding and c.answered_scorecards else 0
+            ),
+            formula="ceil(S/100) with exclude rules: a page of scorecards' calls",
+        ),
         probe=_reviews_since_yesterday,
         joins=(Join("calls", "id = call_id"), Join("scorecards", "scorecard_id")),
     ),
@@ -609,6 +681,14 @@ TABLES: tuple[Table, ...] = (
         default=False,
         why_off="one request per library folder",
         parent=Parent("library_folders", column="folderId", param="folderId"),
+        names_call=NamesCall(
+            call_id="id",
+            title="title",
+            line="(calls of library folders)",
+            requests=lambda c: math.ceil(c.library_calls / CALL_IDS_PER_REQUEST),
+            formula="ceil(N/100), N distinct calls in the folders, with exclude_domains or "
+            "retention_days: the folders' calls (their parties, their start)",
+        ),
         probe=_folders,
         joins=(Join("library_folders", "id = folder_id"),),
     ),
@@ -646,6 +726,14 @@ TABLES: tuple[Table, ...] = (
         each=Each("logType", LOG_TYPES, column="logType"),
         position="eventTime",
         reshape=rows.log_row,
+        names_call=NamesCall(
+            call_id="logRecord.callId",
+            retained=False,
+            line="(calls of audit log entries)",
+            requests=_pages_naming_calls,
+            formula="a page of plays and external views' calls, with exclude rules: ceil(L/100) "
+            "for each of the 3 log types that name a call",
+        ),
         probe=_logs_since_a_minute,
         joins=(_BY_USER,),
     ),
