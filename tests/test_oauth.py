@@ -519,3 +519,34 @@ def test_unsaid_scopes_leave_every_table_and_no_granted_scope_is_one_line() -> N
         "api:users:read (users); api:workspaces:read (workspaces); "
     )
     assert str(refused.value).endswith("add them to the app in Gong and authorize it again")
+
+
+def test_a_table_whose_calls_the_rules_ask_for_needs_the_calls_scope_too(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """With exclude rules, answered scorecards are kept or left out by their calls, which
+    are asked for: an app without the calls' scope cannot load them."""
+    import dataclasses
+    import logging
+
+    from dlt_gong.options import build_options
+    from dlt_gong.preflight import leave_out_ungranted
+    from dlt_gong.privacy import call_rules
+
+    options = build_options(
+        start_date=START, end_date=None, lookback_days=1, stats_lookback_days=3,
+        workspace_id=None, user_ids=None, resources="users,answered_scorecards",
+        content_selector=None, include_private_calls=False, aggregation_period="WEEK",
+        interaction_stats_period="WEEK", now=NOW,
+    )  # fmt: skip
+    granted = frozenset({"api:users:read", "api:stats:scorecards"})
+    assert leave_out_ungranted(options, granted) is options
+    ruled = dataclasses.replace(options, exclude=call_rules(["^interview"], []))
+    with caplog.at_level(logging.WARNING, logger="dlt_gong"):
+        kept = leave_out_ungranted(ruled, granted)
+    assert kept.tables == ("users",)
+    assert [r.getMessage() for r in caplog.records] == [
+        "left out of this run, as this OAuth app was not granted their scopes: "
+        "api:calls:read:extensive (answered_scorecards); to load them, add the scopes to the "
+        "app in Gong and authorize it again"
+    ]

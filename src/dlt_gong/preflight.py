@@ -184,7 +184,8 @@ def leave_out_ungranted(options: LoadOptions, granted: frozenset[str] | None) ->
         return options
     missing: dict[str, list[str]] = {}
     for name in options.tables:
-        lacking = [s for s in BY_NAME[name].scopes if s not in granted]
+        needed = BY_NAME[name].scopes_with(options.exclude, options.retained_from is not None)
+        lacking = [s for s in needed if s not in granted]
         if lacking:
             missing.setdefault(", ".join(lacking), []).append(name)
     if not missing:

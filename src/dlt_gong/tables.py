@@ -257,6 +257,13 @@ class Table:
             found.extend(BY_NAME[self.parent.table].scopes)
         return tuple(dict.fromkeys(found))
 
+    def scopes_with(self, rules: CallRules, retention: bool) -> tuple[str, ...]:
+        """`scopes`, and the calls' scope when this run asks Gong for the calls the rows
+        name (`NamesCall.asks`: rules or a retention the rows cannot answer alone)."""
+        if self.names_call is None or not self.names_call.asks(rules, retention):
+            return self.scopes
+        return tuple(dict.fromkeys([*self.scopes, ep.CALLS_EXTENSIVE.scope]))
+
     @property
     def retention(self) -> str:
         """What `retention_days` does to this table, as the README's privacy section says
