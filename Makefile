@@ -10,7 +10,7 @@ PG_PORT ?= 55432
 # module fixtures load once); PYTEST_XDIST= runs in one process
 PYTEST_XDIST ?= -n 2 --dist loadfile
 
-.PHONY: demo test lint typecheck pytest soak bench bench-large clean erd test-orchestrators
+.PHONY: demo test test-slow lint typecheck pytest soak bench bench-large clean erd test-orchestrators
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ pytest: $(BIN)/.installed
 	@dsn=$$(PG_PYTHON=$(BIN)/python scripts/postgres.sh start $(PG_DIR) $(PG_PORT)) \
 	  || { scripts/postgres.sh stop $(PG_DIR); echo "PostgreSQL could not start"; exit 1; }; \
 	DLT_GONG_TEST_POSTGRES=$$dsn $(BIN)/pytest -q -m "not slow" --ignore=tests/orchestrators $(PYTEST_XDIST) $(PYTEST_ARGS); rc=$$?; \
+	scripts/postgres.sh stop $(PG_DIR); exit $$rc
+
+## test-slow: the tests too big for `make test`'s ten minutes (marked `slow`: thousands of
+## calls, every variant of a scenario); CI runs them after `make test`
+test-slow: $(BIN)/.installed
+	@dsn=$$(PG_PYTHON=$(BIN)/python scripts/postgres.sh start $(PG_DIR) $(PG_PORT)) \
+	  || { scripts/postgres.sh stop $(PG_DIR); echo "PostgreSQL could not start"; exit 1; }; \
+	DLT_GONG_TEST_POSTGRES=$$dsn $(BIN)/pytest -q -m slow --ignore=tests/orchestrators $(PYTEST_XDIST) $(PYTEST_ARGS); rc=$$?; \
 	scripts/postgres.sh stop $(PG_DIR); exit $$rc
 
 ## test-orchestrators: the Dagster, Airflow and LanceDB examples of docs/, each run against

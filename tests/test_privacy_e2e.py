@@ -45,7 +45,7 @@ TRANSCRIPTS = "POST /v2/calls/transcript"
 KEY = "a-long-random-key-for-tests-0f3c9a"
 
 
-COMPANY: dict[str, Any] = {"seed": 11, "users": 20, "calls": 300, "days": DAYS}
+COMPANY: dict[str, Any] = {"seed": 11, "users": 20, "calls": 150, "days": DAYS}
 
 
 @pytest.fixture(scope="module")
@@ -230,7 +230,7 @@ def test_retention_removes_exactly_the_old_calls_and_stats(
 def test_the_plan_counts_what_the_rules_save(
     make_sandbox: Callable[..., RunningSandbox], make_pipeline: Callable[..., dlt.Pipeline]
 ) -> None:
-    sb = make_sandbox(seed=11, users=20, calls=300, days=DAYS)
+    sb = make_sandbox(**COMPANY)
     p = make_pipeline()
     kw: dict[str, Any] = dict(start_date=START.isoformat(), resources=CALL_TABLES,
                               now=sb.clock.now(), requests_per_second=None, **RULES)  # fmt: skip

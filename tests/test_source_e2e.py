@@ -377,6 +377,7 @@ def test_daily_quota_spent_mid_run_stops_cleanly_and_the_next_day_completes(
         )
 
 
+@pytest.mark.slow  # 5,200 calls: make test-slow (CI)
 def test_request_counts_hold_on_5000_calls(tmp_path: Path) -> None:
     """More calls than one pagination sequence may hold: the first page's totalRecords
     splits the window into contiguous sub-windows (that page is the only one dropped), and
