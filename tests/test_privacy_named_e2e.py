@@ -27,16 +27,11 @@ from dlt_gong.options import ALL_CONTENT
 from dlt_gong.planning import make_plan
 from dlt_gong.rows import entry_key
 from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
-from dlt_gong.sandbox.sensitive import PERSONAL_DOMAINS
 from dlt_gong.source import client_of, gong_source, left_out_of, options_of
 from dlt_gong.tables import CALL_LOG_TYPES, LOG_TYPES
 from e2e_helpers import Recorder, by_endpoint, credentials, load, pipeline, rows
+from test_privacy_e2e import DAYS, DOMAIN, RULES, START, TITLES
 
-DAYS = 30
-START = (TEST_NOW - timedelta(days=DAYS)).replace(hour=0, minute=0, second=0, microsecond=0)
-TITLES = ["^interview", "1:1"]
-DOMAIN = PERSONAL_DOMAINS[0]
-RULES: dict[str, Any] = {"exclude_titles": TITLES, "exclude_domains": [DOMAIN]}
 RETENTION_DAYS = 12
 TABLES = ["library_folder_calls", "audit_logs"]
 LOOKUP = "POST /v2/calls/extensive"
