@@ -31,7 +31,9 @@ def _config(cap: int | None) -> SandboxConfig:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("cap", [3, None], ids=["cap-3", "no-cap"])
+@pytest.mark.parametrize(
+    "cap", [3, pytest.param(None, marks=pytest.mark.slow)], ids=["cap-3", "no-cap"]
+)  # without the cap in make test-slow (CI)
 def test_a_paced_load_keeps_requests_in_flight_and_meets_no_429(
     tmp_path: Path, cap: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -48,7 +48,13 @@ def _found_by_the_lookback_only(sb: RunningSandbox, first: datetime, start: date
     }
 
 
-@pytest.mark.parametrize("now", EXACTNESS_INSTANTS, ids=INSTANT_IDS)
+@pytest.mark.parametrize(
+    "now",
+    [  # the first in make test, the others in make test-slow (CI runs both)
+        pytest.param(now, id=name, marks=[pytest.mark.slow] if i else [])
+        for i, (now, name) in enumerate(zip(EXACTNESS_INSTANTS, INSTANT_IDS, strict=True))
+    ],
+)
 def test_a_load_and_the_next_days_load_are_exact(
     now: datetime, tmp_path: Path, report: Callable[[Outcome], None]
 ) -> None:
