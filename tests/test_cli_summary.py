@@ -110,14 +110,17 @@ def test_the_summary_counts_removed_calls_apart_and_its_try_lines_run(
     sb: RunningSandbox, tmp_path: Path
 ) -> None:
     start = days_before(NOW, 6).isoformat()
-    args = ["run", "--start-date", start, "--resources", "users,calls,call_transcripts",
-            "--dataset-name", "x-y z"]  # fmt: skip
+    args = ["run", "--start-date", start, "--dataset-name", "x-y z", "--resources",
+            "users,calls,call_transcripts,call_transcript_chunks"]  # fmt: skip
     begun = sb.clock.now()
     try:
         first = dlt_gong(args, tmp_path, sb)
         assert first.returncode == 0, first.stderr
         db = tmp_path / "gong.duckdb"
         before = _ids(db, "select id from x_y_z.calls")
+        with duckdb.connect(str(db), read_only=True) as con:
+            chunks_before = dict(con.execute("select call_id, count(*) from "
+                                             "x_y_z.call_transcript_chunks group by 1").fetchall())  # fmt: skip
         reconciled = f"calls started {NOW - timedelta(days=30):%Y-%m-%d %H:%M} .. {NOW:%Y-%m-%d %H:%M} UTC"  # fmt: skip
         assert f"  reconcile: checked 30 days ({reconciled}): no call loaded there yet, none removed" in first.stdout.splitlines()  # fmt: skip
         sb.clock.advance(3 * 86400)
@@ -137,8 +140,15 @@ def test_the_summary_counts_removed_calls_apart_and_its_try_lines_run(
         loaded = con.execute(
             "select count(*) from x_y_z.calls where _dlt_load_id = ?", [load_id]
         ).fetchone()[0]
+        chunked = con.execute(
+            "select count(*) from x_y_z.call_transcript_chunks where _dlt_load_id = ?", [load_id]
+        ).fetchone()[0]
     lines = second.stdout.splitlines()
     assert f"  {'calls':<28}{loaded:>12,}{removed:>14,}   " in "\n".join(lines)
+    # chunks are deleted directly, not by tombstones: what was loaded is counted alone
+    gone_chunks = sum(n for c, n in chunks_before.items() if c in deleted | made_private)
+    assert gone_chunks > 0
+    assert f"  {'call_transcript_chunks':<28}{chunked:>12,}{gone_chunks:>14,}" in lines
     span = f"calls started {later - timedelta(days=30):%Y-%m-%d %H:%M} .. {later:%Y-%m-%d %H:%M} UTC"  # fmt: skip
     assert (
         f"  reconcile: checked 30 days ({span}, {len(before)} loaded calls), removed {removed} "

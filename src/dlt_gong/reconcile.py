@@ -181,7 +181,16 @@ class Tally:
     removed_calls: int = 0
     """Rows of `calls` removed as deleted or made private in Gong."""
     removed: dict[str, int] = field(default_factory=dict)
-    """Rows removed per table (tombstones loaded)."""
+    """Rows removed per table."""
+    tombstones: dict[str, int] = field(default_factory=dict)
+    """Of those, the ones removed by tombstones: rows dlt loads to delete one (the others
+    were deleted from the destination directly: `removal.py`, Delta tables)."""
+
+    def count(self, table: str, rows: int, *, tombstones: bool) -> None:
+        """Counts `rows` removed from `table`, by tombstones or directly."""
+        self.removed[table] = self.removed.get(table, 0) + rows
+        if tombstones:
+            self.tombstones[table] = self.tombstones.get(table, 0) + rows
 
     @property
     def days(self) -> float:
@@ -295,7 +304,7 @@ def _removals(
 
     def counted(gone: Gone) -> Iterator[list[dict[str, Any]]]:
         for found in tombstones(gone):
-            tally.removed[table.name] = tally.removed.get(table.name, 0) + len(found)
+            tally.count(table.name, len(found), tombstones=True)
             yield found
 
     hints: dict[str, Any] = {"merge_key": table.merge_key} if table.merge_key else {}
@@ -321,7 +330,7 @@ def _tombstones(
             return
         if table.removal == "deleted" or lake.in_delta():  # deleted there (removal.py)
             deleted = removal.delete_calls(dlt.current.pipeline(), table, calls)
-            tally.removed[table.name] = tally.removed.get(table.name, 0) + deleted
+            tally.count(table.name, deleted, tombstones=False)
             return
         key = table.primary_key
         if key == (table.call_key,):
@@ -348,7 +357,7 @@ def _expired_periods(
             column = dlt.current.source_schema().naming.normalize_identifier("toDate")
             deleted = lake.remove_periods(dlt.current.pipeline(), table.name, column,
                                           retained.date())  # fmt: skip
-            tally.removed[table.name] = tally.removed.get(table.name, 0) + deleted
+            tally.count(table.name, deleted, tombstones=False)
             return
         key = table.primary_key
         for keys in _loaded_keys(table, "toDate", [retained.date()], "<="):

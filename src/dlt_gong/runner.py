@@ -391,6 +391,7 @@ def print_summary(report: RunReport) -> None:
     counts = report.row_counts
     tally = report.reconciled
     removed = tally.removed if tally is not None else {}
+    tombstones = tally.tombstones if tally is not None else {}
     kind = wording.run_kind(report.incremental) + (
         " (continuing from the saved positions)"
         if report.incremental
@@ -413,7 +414,7 @@ def print_summary(report: RunReport) -> None:
         children = [n for n in counts if n.startswith(name + "__")]
         nested = f"{len(children)} ({sum(counts[n] for n in children):,})" if children else ""
         gone = removed.get(name, 0)
-        loaded = counts.get(name, 0) - gone  # a removal is a row dlt loads to delete one
+        loaded = counts.get(name, 0) - tombstones.get(name, 0)  # rows loaded to delete one
         echo(f"  {name:<28}{loaded:>12,}{gone:>14,}   {nested}".rstrip())
     if tally is not None:
         for line in _reconciled(tally, report.options):
