@@ -187,14 +187,23 @@ def dlt_defaults(pipeline: dlt.Pipeline, packages: int) -> Iterator[list[Setting
                     os.environ.pop(variable, None)
 
 
+UNPACED_PACKAGE_BYTES = 256 * 1024 * 1024
+"""The packages of a run that does not pace its requests: about 5,000 calls of spooled
+pages (about 50 kB a call with its transcript), so a sandbox company of 3,000 calls is
+still one package. Not one package whatever the size: a first load of 100,000 calls in one
+package wrote its transcripts' sentences to one 5.7 GB file (9.5 GB of load files in all)
+and DuckDB ran out of its memory limit loading them, after 674 MB of peak memory; each
+package's merge costs a second or two, which nothing overlaps when nothing is waited for."""
+
+
 def package_bytes(paced: bool) -> int:
     """`[sources.gong] package_megabytes`, if set (0: one package, dlt's way); else
     `chunked.PACKAGE_BYTES` when the client paces its requests (`requests_per_second`, 3 by
-    default), one package when it does not: then nothing is waited for that a package
-    could overlap, and each package's merge into the destination costs a second or two."""
+    default), so that normalising and loading overlap the waits, and
+    `UNPACED_PACKAGE_BYTES` when it does not, so that memory and disk stay bounded."""
     configured: Any = dlt.config.get("sources.gong.package_megabytes")
     if configured is None:
-        return PACKAGE_BYTES if paced else 0
+        return PACKAGE_BYTES if paced else UNPACED_PACKAGE_BYTES
     megabytes = number("package_megabytes", configured, minimum=0, maximum=MAX_PACKAGE_MB,
                        whole=False)  # fmt: skip
     return int(megabytes * 1024 * 1024)
