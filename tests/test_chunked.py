@@ -4,13 +4,18 @@ positions, and the same requests."""
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import dlt
+import duckdb
 import pytest
+from dlt.common.exceptions import SignalReceivedException
+from dlt.load import Load
 
 from dlt_gong.runner import run_pipeline
 from dlt_gong.sandbox import RunningSandbox
@@ -103,3 +108,32 @@ def test_packages_load_exactly_what_one_package_loads(
     counted = one.pipeline.last_trace.last_normalize_info.row_counts
     data = {t: n for t, n in counted.items() if not t.startswith("_dlt")}
     assert {t: n for t, n in many.row_counts.items() if not t.startswith("_dlt")} == data
+
+
+def test_a_ctrl_c_that_came_as_a_package_finished_loading_stops_the_run_there(
+    make_sandbox: Callable[..., RunningSandbox],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """dlt's load acts on a signal only where it looks for one, then forgets it: a Ctrl-C
+    that comes as a package's load completes was lost, and the run went on to its next
+    package and exited 0. Now the run stops after that package, as a Ctrl-C stops it."""
+    sb = make_sandbox(seed=17, users=8, calls=30, days=DAYS, page_size=10, now=NOW,
+                      freeze_clock=True)  # fmt: skip
+    complete = Load.complete_package
+    completed: list[str] = []
+
+    def interrupted(self: Load, load_id: str, *args: Any, **kw: Any) -> None:
+        complete(self, load_id, *args, **kw)
+        completed.append(load_id)
+        if len(completed) == 2:  # the first package's (the reconcile pass has its own)
+            os.kill(os.getpid(), signal.SIGINT)  # handled at once, in this main thread
+
+    monkeypatch.setattr(Load, "complete_package", interrupted)
+    with pytest.raises(SignalReceivedException) as stopped:
+        _run(sb, tmp_path, "stopped", monkeypatch, "0.000001")  # every page a package
+    assert stopped.value.signal_code == signal.SIGINT
+    assert len(completed) == 2
+    with duckdb.connect(str(tmp_path / "stopped.duckdb"), read_only=True) as db:
+        loads = db.execute("select load_id from gong._dlt_loads order by 1").fetchall()
+    assert [r[0] for r in loads] == completed

@@ -48,6 +48,7 @@ from dlt.common.configuration.container import Container
 from dlt.common.configuration.resolve import inject_section
 from dlt.common.configuration.specs.config_section_context import ConfigSectionContext
 from dlt.common.pipeline import LoadInfo, PipelineContext, StateInjectableContext
+from dlt.common.runtime import signals
 from dlt.extract.hints import HintsMeta
 from dlt.extract.items import DataItemWithMeta, TableNameMeta
 from dlt.extract.pipe_iterator import PipeIterator
@@ -239,7 +240,7 @@ class _Package:
         while self.taken < self.limit:
             try:
                 if self.taken < self.limit // PACKAGE_MIN_FRACTION:
-                    got = self.feed.pages.get()
+                    got = _next_page(self.feed.pages)
                 else:
                     got = self.feed.pages.get_nowait()
             except queue.Empty:
@@ -253,6 +254,32 @@ class _Package:
             self.taken += got.size
             self.state = got.state
             yield got
+
+
+def _next_page(pages: queue.Queue[_Page | _End]) -> _Page | _End:
+    """The feed's next page, waited for; a Ctrl-C meanwhile stops the run (`_stoppable`)."""
+    while True:
+        signals.raise_if_signalled()
+        try:
+            return pages.get(timeout=0.2)
+        except queue.Empty:
+            continue
+
+
+@contextlib.contextmanager
+def _stoppable(pipeline: dlt.Pipeline) -> Iterator[None]:
+    """Ctrl-C (or SIGTERM) stops a run of many packages between them, or in the step it
+    comes in. dlt's normalise and load catch the signal and act on it only where they
+    look for it, then forget it as they end: one that came after their last look would
+    have been lost, and the run gone on to its next package (seen: a Ctrl-C, exit 0). Caught
+    here, for the whole run, dlt's own catching is a no-op (it nests), the signal is kept,
+    and the run looks for it between packages and while it waits for pages. A second
+    Ctrl-C still stops at once."""
+    if not pipeline.runtime_config.intercept_signals:
+        yield
+        return
+    with signals.intercepted_signals():
+        yield
 
 
 def _mirror(resource: DltResource, dispatch: DltResource) -> DltResource:
@@ -337,6 +364,17 @@ def run_in_packages(
 ) -> PackagedRun:
     """Extracts, normalises and loads `source` in packages while the feed keeps reading;
     `on_package` gets a line for each package loaded (it is logged at INFO too)."""
+    with _stoppable(pipeline):
+        return _run_in_packages(pipeline, source, loader_file_format, package_bytes, on_package)
+
+
+def _run_in_packages(
+    pipeline: dlt.Pipeline,
+    source: DltSource,
+    loader_file_format: Any,
+    package_bytes: int,
+    on_package: Callable[[str], None] | None,
+) -> PackagedRun:
     first = pipeline.run()  # opens the destination and restores its state, before any request
     done = PackagedRun(first, [], {})
     passed = _reconcile_pass(source)
@@ -381,6 +419,7 @@ def run_in_packages(
                 on_package(line)
             if package.end is not None:
                 break
+            signals.raise_if_signalled()
         return done
     finally:
         switching.close()
