@@ -182,7 +182,9 @@ def test_daily_quota_stop_exits_1_after_the_summary(tmp_path: Path) -> None:
     assert f"requests sent to Gong: {sent} requests (until the daily quota ran out)" in r.stdout
 
 
-@pytest.mark.parametrize("progress", ["log", "none"])
+@pytest.mark.parametrize(  # without progress lines in make test-slow (CI)
+    "progress", ["log", pytest.param("none", marks=pytest.mark.slow)]
+)
 def test_a_paced_run_shows_a_line_a_package_not_dlts_steps(tmp_path: Path, progress: str) -> None:
     """Packages of 0.2 MB at Gong's 3/s: `--progress log` prints one line per package
     (dlt's display would print its three steps for each); `none` prints neither."""

@@ -73,6 +73,7 @@ def test_a_paced_load_keeps_requests_in_flight_and_meets_no_429(
     assert sum("toDateTime" not in f for f in slices) >= 1
 
 
+@pytest.mark.slow  # make test-slow (CI): a second paced load of the same company
 def test_one_in_flight_sends_the_same_requests(tmp_path: Path) -> None:
     """The same load with one request at a time (`max_in_flight=1`) and with three, behind
     a Gong with no rate limit (so no 429 is retried): the same requests, endpoint by
