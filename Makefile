@@ -6,9 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_DIR := $(CURDIR)/.pgdata
 PG_PORT ?= 55432
-# two pytest workers (the suite's test files split between them, each file whole, so
-# module fixtures load once); PYTEST_XDIST= runs in one process
-PYTEST_XDIST ?= -n 2 --dist loadfile
+# three pytest workers on two CPUs (the suite's test files split between them, each file
+# whole, so module fixtures load once): many tests wait on a paced or late sandbox, and a
+# third worker uses that time; PYTEST_XDIST= runs in one process
+PYTEST_XDIST ?= -n 3 --dist loadfile
 
 .PHONY: demo test test-slow lint typecheck pytest soak bench bench-large clean erd test-orchestrators
 

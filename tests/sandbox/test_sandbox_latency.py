@@ -169,8 +169,9 @@ def test_a_request_is_counted_on_arrival_and_answered_after_its_latency(make_san
     """Held answers have already spent their place in the day's quota."""
     sb = _gated(make_sandbox(latency_seconds=1.0, daily_quota=100), Gate())
     threads, got = _together(sb, 2)
-    _wait_for(sb, lambda s: s["concurrency"]["in_flight"] == 2)
-    assert sb.limits.used_today() == 2 and got == [] and sb.stats()["requests"] == 0
+    # both held (in flight) and both counted: the limiter counts a moment after arrival
+    _wait_for(sb, lambda s: s["concurrency"]["in_flight"] == 2 and sb.limits.used_today() == 2)
+    assert got == [] and sb.stats()["requests"] == 0
     sb._state.latency.sleep.release.set()  # type: ignore[attr-defined]
     for t in threads:
         t.join()
