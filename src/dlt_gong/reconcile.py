@@ -20,6 +20,9 @@ Two kinds of table lose rows in Gong, and each is reconciled its own way:
   merge then deletes those rows and their child rows (`calls__*`, the transcript and its
   sentences) in the same load as the rest of the run: nothing runs after the load, so a
   run killed at any point leaves nothing half done (the next run compares again).
+  A table whose catalogue row says `removal="deleted"` (the transcript chunks, for
+  LanceDB's sake) has those rows deleted from the destination directly instead, before
+  the load (`removal.py`), as Delta tables have all of theirs (`lake.py`).
   A call made private loses its transcript, and its row too unless
   `include_private_calls`; a deleted call also takes its answered scorecards (Gong keeps
   those of a private call, and so do we). Each table's row in the catalogue says which.
