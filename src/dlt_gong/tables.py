@@ -423,6 +423,25 @@ _FROM_TRANSCRIPTS = "0: built from the calls and transcripts already read"
 _BY_ID = Join("users", "id")
 _BY_CALL = Join("calls", "id = call_id")
 
+
+def _from_transcripts(**row: Any) -> Table:
+    """A table built from each call and its transcript (`kind="from_transcripts"`): no
+    request of its own, read by its call's start, and a re-read call's rows replaced
+    whole (merge on `call_id`) and removed with the call; `row` is what is its own."""
+    return Table(
+        endpoint=ep.CALL_TRANSCRIPTS,
+        kind="from_transcripts",
+        requests=lambda c: 0,
+        formula=_FROM_TRANSCRIPTS,
+        incremental="the call's `started`",
+        parent=Parent("call_transcripts"),
+        probe=_last_minute(ep.CALL_TRANSCRIPTS),
+        merge_key="call_id",
+        call_key="call_id",
+        **row,
+    )
+
+
 TABLES: tuple[Table, ...] = (
     Table(
         name="users",
@@ -472,72 +491,36 @@ TABLES: tuple[Table, ...] = (
         probe=_last_minute(ep.CALL_TRANSCRIPTS),
         joins=(Join("calls", "id = call_id"),),
     ),
-    Table(
+    _from_transcripts(
         name="call_transcript_turns",
-        endpoint=ep.CALL_TRANSCRIPTS,
         primary_key=("call_id", "turn_index"),
-        kind="from_transcripts",
-        requests=lambda c: 0,
-        formula=_FROM_TRANSCRIPTS,
-        incremental="the call's `started`",
         default=False,
         why_off="a row per turn (a third as many as sentences) makes a load half again as long; "
         "call_transcript_text holds the same words in a row per call",
-        parent=Parent("call_transcripts"),
-        probe=_last_minute(ep.CALL_TRANSCRIPTS),
         joins=(Join("calls", "id = call_id"), Join("users", "id = user_id")),
-        merge_key="call_id",
-        call_key="call_id",
         derive=lambda call, transcript, chunk_tokens: transcript_text.turn_rows(call, transcript),
     ),
-    Table(
+    _from_transcripts(
         name="call_transcript_text",
-        endpoint=ep.CALL_TRANSCRIPTS,
         primary_key=("call_id",),
-        kind="from_transcripts",
-        requests=lambda c: 0,
-        formula=_FROM_TRANSCRIPTS,
-        incremental="the call's `started`",
-        parent=Parent("call_transcripts"),
-        probe=_last_minute(ep.CALL_TRANSCRIPTS),
         joins=(Join("calls", "id = call_id"),),
-        merge_key="call_id",
-        call_key="call_id",
         derive=lambda call, transcript, chunk_tokens: transcript_text.text_rows(call, transcript),
     ),
-    Table(
+    _from_transcripts(
         name="call_transcript_chunks",
-        endpoint=ep.CALL_TRANSCRIPTS,
         primary_key=("call_id", "chunk_index"),
-        kind="from_transcripts",
-        requests=lambda c: 0,
-        formula=_FROM_TRANSCRIPTS,
-        incremental="the call's `started`",
         default=False,
         why_off="for vector stores: the transcript's text a third time, in chunks",
-        parent=Parent("call_transcripts"),
-        probe=_last_minute(ep.CALL_TRANSCRIPTS),
         joins=(Join("calls", "id = call_id"),),
-        merge_key="call_id",
-        call_key="call_id",
         # deleted, not tombstoned: the tombstone column (hard_delete) stops dlt 1.31's
         # LanceDB destination from removing a re-chunked call's old chunks (tested)
         removal="deleted",
         derive=transcript_text.chunk_rows,
     ),
-    Table(
+    _from_transcripts(
         name="call_speaker_stats",
-        endpoint=ep.CALL_TRANSCRIPTS,
         primary_key=("call_id", "speaker_index"),
-        kind="from_transcripts",
-        requests=lambda c: 0,
-        formula=_FROM_TRANSCRIPTS,
-        incremental="the call's `started`",
-        parent=Parent("call_transcripts"),
-        probe=_last_minute(ep.CALL_TRANSCRIPTS),
         joins=(_BY_CALL, _BY_USER),
-        merge_key="call_id",
-        call_key="call_id",
         derive=lambda call, transcript, chunk_tokens: conversation.speaker_rows(call, transcript),
         columns={
             "call_id": "text",
@@ -555,19 +538,10 @@ TABLES: tuple[Table, ...] = (
             "questions": "bigint",
         },
     ),
-    Table(
+    _from_transcripts(
         name="call_interaction",
-        endpoint=ep.CALL_TRANSCRIPTS,
         primary_key=("call_id",),
-        kind="from_transcripts",
-        requests=lambda c: 0,
-        formula=_FROM_TRANSCRIPTS,
-        incremental="the call's `started`",
-        parent=Parent("call_transcripts"),
-        probe=_last_minute(ep.CALL_TRANSCRIPTS),
         joins=(_BY_CALL, Join("users", "id = primary_user_id")),
-        merge_key="call_id",
-        call_key="call_id",
         derive=lambda call, transcript, chunk_tokens: conversation.interaction_rows(
             call, transcript
         ),
