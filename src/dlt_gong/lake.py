@@ -170,7 +170,7 @@ def _delete(pipeline: dlt.Pipeline, name: str, column: str, op: str, value: Any)
         row_ids = [str(k) for k in keys.column("_dlt_id").to_pylist()]
         for child in nested:
             if row_ids and (found := _open(pipeline, str(child["name"]))) is not None:
-                for chunk in _chunks(row_ids):
+                for chunk in chunks(row_ids):
                     found.delete(f"_dlt_root_id IN ({in_list(chunk)})")
     if op == "in":
         predicate = f"{column} IN ({in_list(value)})"
@@ -206,7 +206,8 @@ def parties_and(pipeline: dlt.Pipeline, column: str) -> list[tuple[str, Any]]:
             if row["_dlt_parent_id"] in ids]  # fmt: skip
 
 
-def _chunks(values: Sequence[str], size: int = 1000) -> Iterable[Sequence[str]]:
+def chunks(values: Sequence[str], size: int = 1000) -> Iterable[Sequence[str]]:
+    """`values` in runs of at most `size`: a SQL list of ids stays a reasonable size."""
     for i in range(0, len(values), size):
         yield values[i : i + size]
 

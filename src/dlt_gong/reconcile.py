@@ -47,6 +47,7 @@ from dlt_gong.client import GongClient
 from dlt_gong.errors import GongAuthError, GongQuotaExhausted
 from dlt_gong.options import LoadOptions
 from dlt_gong.personal_data import PersonalData, note_mode
+from dlt_gong.removal import ID_CHUNK
 from dlt_gong.tables import BY_NAME, STATS_KINDS, TABLES, Table
 from dlt_gong.windows import gong_datetime
 
@@ -58,7 +59,6 @@ TOMBSTONE_COLUMNS: dict[str, Any] = {
     REMOVED: {"data_type": "bool", "nullable": True, "hard_delete": True}
 }
 
-ID_CHUNK = 500
 CALL_TABLES = tuple(t.name for t in TABLES if t.call_key)
 """Tables whose rows belong to a call: loading any of them brings the reconcile pass."""
 

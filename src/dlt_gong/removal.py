@@ -25,6 +25,7 @@ from dlt_gong.tables import Table
 logger = logging.getLogger("dlt_gong")
 
 ID_CHUNK = 500
+"""Call ids a statement names at most (the reconcile pass's lookups too)."""
 
 
 def delete_calls(pipeline: dlt.Pipeline, table: Table, calls: Sequence[str]) -> int:
@@ -52,8 +53,7 @@ def _sql(sql: Any, name: str, nested: list[str], column: str, calls: Sequence[st
     root = sql.make_qualified_table_name(name)
     deleted = 0
     with sql.begin_transaction():
-        for i in range(0, len(calls), ID_CHUNK):
-            chunk = list(calls[i : i + ID_CHUNK])
+        for chunk in map(list, lake.chunks(calls, ID_CHUNK)):
             where = f"{column} IN ({', '.join(['%s'] * len(chunk))})"
             found = sql.execute_sql(f"SELECT count(*) FROM {root} WHERE {where}", *chunk)
             deleted += int(found[0][0]) if found else 0
@@ -75,6 +75,6 @@ def _lancedb(pipeline: dlt.Pipeline, name: str, column: str, calls: Sequence[str
         return 0
     found = client.db_client.open_table(qualified)
     before = found.count_rows()
-    for i in range(0, len(calls), ID_CHUNK):
-        found.delete(f"{column} IN ({lake.in_list(calls[i : i + ID_CHUNK])})")
+    for chunk in lake.chunks(calls, ID_CHUNK):
+        found.delete(f"{column} IN ({lake.in_list(chunk)})")
     return int(before - found.count_rows())
