@@ -208,3 +208,37 @@ def test_overlapping_packaged_runs_restore_the_switch_interval_once() -> None:
         first.__exit__(None, None, None)
         assert sys.getswitchinterval() == SWITCH_INTERVAL  # the second is still in flight
     assert sys.getswitchinterval() == before
+
+
+def test_a_duckdb_database_kept_open_checkpoints_when_told_and_at_the_end(
+    tmp_path: Path,
+) -> None:
+    """dlt closes its connection after each load job; while `duckdb_kept_open` holds one,
+    that close is not DuckDB's last, so the write-ahead log waits for `checkpoint` (or
+    the end of the run) instead of being written into the file at every job."""
+    database = tmp_path / "kept.duckdb"
+    wal = Path(f"{database}.wal")
+    p = dlt.pipeline(
+        "kept", destination=dlt.destinations.duckdb(str(database)), pipelines_dir=str(tmp_path)
+    )
+
+    def write(sql: str) -> None:
+        with p.sql_client() as client:  # opens and closes a connection, as a load job does
+            client.execute_sql(sql)
+
+    write("CREATE TABLE first_run (id INTEGER)")
+    assert not wal.exists()  # dlt's close checkpointed: nothing else held the database
+    with run_defaults.duckdb_kept_open(p) as checkpoint:
+        assert checkpoint is not None
+        write("INSERT INTO first_run VALUES (1)")
+        assert wal.stat().st_size > 0  # closed, but the database stays open: not yet written
+        checkpoint()
+        assert not wal.exists() or wal.stat().st_size == 0
+        write("INSERT INTO first_run VALUES (2)")
+        assert wal.stat().st_size > 0
+    assert not wal.exists()
+    with p.sql_client() as client:
+        assert client.execute_sql("SELECT count(*) FROM first_run") == [(2,)]
+    pg = dlt.pipeline("kept_pg", destination="postgres", pipelines_dir=str(tmp_path))
+    with run_defaults.duckdb_kept_open(pg) as none:
+        assert none is None

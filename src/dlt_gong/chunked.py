@@ -361,11 +361,15 @@ def run_in_packages(
     loader_file_format: Any = None,
     package_bytes: int = PACKAGE_BYTES,
     on_package: Callable[[str], None] | None = None,
+    after_package: Callable[[], None] | None = None,
 ) -> PackagedRun:
     """Extracts, normalises and loads `source` in packages while the feed keeps reading;
-    `on_package` gets a line for each package loaded (it is logged at INFO too)."""
+    `on_package` gets a line for each package loaded (it is logged at INFO too), and
+    `after_package` is called after each package but the last (a checkpoint)."""
     with _stoppable(pipeline):
-        return _run_in_packages(pipeline, source, loader_file_format, package_bytes, on_package)
+        return _run_in_packages(
+            pipeline, source, loader_file_format, package_bytes, on_package, after_package
+        )
 
 
 def _run_in_packages(
@@ -374,6 +378,7 @@ def _run_in_packages(
     loader_file_format: Any,
     package_bytes: int,
     on_package: Callable[[str], None] | None,
+    after_package: Callable[[], None] | None,
 ) -> PackagedRun:
     first = pipeline.run()  # opens the destination and restores its state, before any request
     done = PackagedRun(first, [], {})
@@ -419,6 +424,8 @@ def _run_in_packages(
                 on_package(line)
             if package.end is not None:
                 break
+            if after_package is not None:
+                after_package()
             signals.raise_if_signalled()
         return done
     finally:

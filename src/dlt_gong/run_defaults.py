@@ -14,7 +14,7 @@ import ctypes
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -138,6 +138,32 @@ def settings(pipeline: dlt.Pipeline, packages: int) -> list[Setting]:
 def loads_into_duckdb(pipeline: dlt.Pipeline) -> bool:
     destination = pipeline.destination
     return destination is not None and destination.destination_type == "dlt.destinations.duckdb"
+
+
+@contextmanager
+def duckdb_kept_open(pipeline: dlt.Pipeline) -> Iterator[Callable[[], None] | None]:
+    """Keeps the run's DuckDB database open from the first load to the last; yields what
+    checkpoints it (None when the run does not load into DuckDB).
+
+    dlt opens the database for each table's load job and closes it after, and DuckDB
+    checkpoints its write-ahead log into the file at every close: a paced run of 3,000
+    calls opened and closed it about 300 times. A connection held here keeps DuckDB's
+    database open in this process (dlt's connections to the same file share it): that
+    run then used 6% less CPU. Open, DuckDB keeps what a load wrote in memory until a
+    checkpoint (100 MB at the end of a package of that run), so the packaged run
+    checkpoints after each package (21 MB more at the run's peak than closing after each
+    job), and the close checkpoints once more at the end. Committed loads are in the log:
+    a run killed midway loses nothing that was committed."""
+    if not loads_into_duckdb(pipeline):
+        yield None
+        return
+    credentials: Any = pipeline.destination_client().config.credentials
+    pool = credentials.conn_pool
+    held = pool.borrow_conn()
+    try:
+        yield lambda: held.execute("CHECKPOINT")
+    finally:
+        pool.return_conn(held)
 
 
 def _configured(key: str) -> bool:

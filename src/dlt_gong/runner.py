@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shlex
@@ -46,6 +47,7 @@ from dlt_gong.privacy import LeftOut
 from dlt_gong.resume import undo_interrupted_jobs
 from dlt_gong.run_defaults import (
     dlt_defaults,
+    duckdb_kept_open,
     fewer_malloc_arenas,
     loads_into_duckdb,
     normalize_workers,
@@ -184,7 +186,7 @@ def _run_locked(
     client = client_of(source)
     packages = package_bytes(paced=client.paced)
     file_format = _file_format(pipeline)
-    with dlt_defaults(pipeline, packages=packages):
+    with dlt_defaults(pipeline, packages=packages), contextlib.ExitStack() as held:
         # dlt's `run` only loads a package an earlier run left pending and then returns
         # without extracting: finish that first, so this run still fetches what is new
         # (it also restores the state from the destination, before the source reads it)
@@ -192,6 +194,8 @@ def _run_locked(
         if pipeline.has_pending_data:
             undone = undo_interrupted_jobs(pipeline)  # a killed load must not load rows twice
         pending = pipeline.run()
+        # opened by dlt's run first, which says in one line why a destination cannot open
+        checkpoint = held.enter_context(duckdb_kept_open(pipeline))
         reloaded = full_reload and _drop_everything(pipeline, source)
         previous = _previous_positions(pipeline)
         incremental = run_is_incremental(previous)
@@ -205,7 +209,7 @@ def _run_locked(
                 pipeline.collector, on_package = NULL_COLLECTOR, _print
             packaged = run_in_packages(
                 pipeline, source, loader_file_format=file_format, package_bytes=packages,
-                on_package=on_package,
+                on_package=on_package, after_package=checkpoint,
             )  # fmt: skip
             info, counts = packaged.info, packaged.row_counts
         else:
