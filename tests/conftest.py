@@ -115,10 +115,14 @@ def make_sandbox() -> Iterator[Callable[..., RunningSandbox]]:
         yield make
 
 
-@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=["duckdb", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.slow])]
+)
 def make_pipeline(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., dlt.Pipeline]:
-    """`make_pipeline(name)`: a pipeline into DuckDB, or into PostgreSQL (`make test`
-    starts a server and passes its DSN in DLT_GONG_TEST_POSTGRES; CI must have it)."""
+    """`make_pipeline(name)`: a pipeline into DuckDB, or into PostgreSQL (the Makefile
+    starts a server and passes its DSN in DLT_GONG_TEST_POSTGRES; CI must have it). The
+    PostgreSQL variants run in `make test-slow`, which CI runs after `make test`: `make
+    test` keeps PostgreSQL's own tests (test_postgres.py) within its ten minutes."""
     from e2e_helpers import pipeline
 
     if request.param == "duckdb":

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dlt_gong.erd import document, sandbox_schema
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "schema.md"
 
 
+@pytest.mark.slow  # a whole sandbox load of every table; CI runs it in make test-slow
 def test_schema_diagram_is_current() -> None:
     schema = sandbox_schema()
     assert DOC.read_text() == document(schema), "docs/schema.md is stale: run `make erd`"
