@@ -42,7 +42,7 @@ pytest: $(BIN)/.installed
 
 ## test-slow: the tests too big for `make test`'s ten minutes (marked `slow`: thousands of
 ## calls, every variant of a scenario, the PostgreSQL runs of the DuckDB scenarios, the
-## schema diagram's sandbox load); CI runs them after `make test`
+## schema diagram's sandbox load, the documents' examples); CI runs them after `make test`
 test-slow: $(BIN)/.installed
 	@dsn=$$(PG_PYTHON=$(BIN)/python scripts/postgres.sh start $(PG_DIR) $(PG_PORT)) \
 	  || { scripts/postgres.sh stop $(PG_DIR); echo "PostgreSQL could not start"; exit 1; }; \

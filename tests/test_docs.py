@@ -31,6 +31,7 @@ def sb() -> Iterator[RunningSandbox]:
         yield running
 
 
+@pytest.mark.slow  # a load a block; make test-slow (CI) runs them
 @pytest.mark.parametrize(
     ("doc", "index"),
     [(d.name, i) for d in DOCS for i in range(len(python_blocks(d)))],

@@ -80,6 +80,7 @@ def test_the_counts_are_the_runs_own(sb: RunningSandbox) -> None:
     assert steps["flows"] == len(sb.company.users())  # each user's flows, one page each
 
 
+@pytest.mark.slow  # every table, run twice; make test-slow (CI) runs it
 def test_later_runs_of_every_table_spend_what_their_plans_say(
     sb: RunningSandbox, tmp_path: Path
 ) -> None:

@@ -260,6 +260,7 @@ def _loaded(workdir: Path) -> int:
     return len(_packages(workdir, "load/loaded"))
 
 
+@pytest.mark.slow  # make test keeps the kills at any instant; make test-slow (CI) runs this
 def test_sigkill_between_packages_then_a_rerun_loads_exactly(
     sb: tuple[RunningSandbox, Killer], tmp_path: Path, report: Callable[[Outcome], None]
 ) -> None:
