@@ -16,7 +16,7 @@ import dlt
 import pytest
 
 from dlt_gong import run_defaults
-from dlt_gong.chunked import PACKAGE_BYTES, SWITCH_INTERVAL, _quick_switching
+from dlt_gong.chunked import PACKAGE_BYTES, SWITCH_INTERVAL, _quick_switching, run_in_packages
 from dlt_gong.run_defaults import dlt_defaults, normalize_workers, package_bytes
 from dlt_gong.runner import _file_format
 
@@ -207,6 +207,30 @@ def test_overlapping_packaged_runs_restore_the_switch_interval_once() -> None:
     with _quick_switching():
         first.__exit__(None, None, None)
         assert sys.getswitchinterval() == SWITCH_INTERVAL  # the second is still in flight
+    assert sys.getswitchinterval() == before
+
+
+@pytest.mark.parametrize("paced", [True, False], ids=["paced", "unpaced"])
+def test_only_a_paced_run_switches_threads_quickly(tmp_path: Path, paced: bool) -> None:
+    """The feed reads in its own thread: a paced run keeps it a few milliseconds from the
+    interpreter (`SWITCH_INTERVAL`), an unpaced one has no pace to keep and leaves the
+    process's interval as it is; both restore it."""
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+
+    @dlt.resource(name="pages")
+    def pages() -> Any:
+        for n in range(3):
+            seen.append(sys.getswitchinterval())
+            yield [{"n": n}]
+
+    pipeline = dlt.pipeline(
+        f"switch_{paced}", destination=dlt.destinations.duckdb(str(tmp_path / "s.duckdb")),
+        pipelines_dir=str(tmp_path),
+    )  # fmt: skip
+    done = run_in_packages(pipeline, dlt.source(lambda: pages, name="s")(), paced=paced)
+    assert done.row_counts["pages"] == 3
+    assert seen == [SWITCH_INTERVAL if paced else before] * 3
     assert sys.getswitchinterval() == before
 
 

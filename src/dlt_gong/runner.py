@@ -209,7 +209,7 @@ def _run_locked(
                 pipeline.collector, on_package = NULL_COLLECTOR, _print
             packaged = run_in_packages(
                 pipeline, source, loader_file_format=file_format, package_bytes=packages,
-                on_package=on_package, after_package=checkpoint,
+                on_package=on_package, after_package=checkpoint, paced=client.paced,
             )  # fmt: skip
             info, counts = packaged.info, packaged.row_counts
         else:
