@@ -61,6 +61,9 @@ class Turn:
     text: str
     """The turn's sentences, whitespace made single; computed once, as the turn is made
     (a lazily cached property costs a lock per read on Python 3.11)."""
+    words: int
+    """The words of `text`, counted as it is made (splitting it again cost a tenth of
+    `call_transcript_text`'s rows)."""
 
     @property
     def start_ms(self) -> int | None:
@@ -126,10 +129,15 @@ def turns(call: Mapping[str, Any] | None, transcript: Mapping[str, Any]) -> list
             runs[-1][2].append(sentence)
         else:
             runs.append((speaker, topic, [sentence]))
-    return [
-        Turn(speaker, topic, tuple(said), " ".join(filter(None, map(_words, said))))
-        for speaker, topic, said in runs
-    ]
+    return [_turn(speaker, topic, said) for speaker, topic, said in runs]
+
+
+def _turn(speaker: Speaker, topic: str | None, said: list[Mapping[str, Any]]) -> Turn:
+    """The turn's text and word count from one split of its sentences joined: the same
+    words, single-spaced, as each sentence's own (`_words`) joined, without a split per
+    sentence and another to count them."""
+    words = " ".join([str(s.get("text") or "") for s in said]).split()
+    return Turn(speaker, topic, tuple(said), " ".join(words), len(words))
 
 
 def turn_rows(call: Mapping[str, Any] | None, transcript: Mapping[str, Any]) -> list[Row]:
@@ -188,7 +196,7 @@ def text_rows(call: Mapping[str, Any] | None, transcript: Mapping[str, Any]) -> 
             "duration": call.get("duration"),
             "participants": _names(found),
             "turn_count": len(found),
-            "word_count": sum(len(t.text.split()) for t in found),
+            "word_count": sum(t.words for t in found),
             "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
             "text": text,
         }
