@@ -8,14 +8,16 @@ from __future__ import annotations
 import json
 import os
 import platform
+import queue
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import dlt
 import pytest
 
-from dlt_gong import run_defaults
+from dlt_gong import chunked, run_defaults
 from dlt_gong.chunked import PACKAGE_BYTES, SWITCH_INTERVAL, _quick_switching, run_in_packages
 from dlt_gong.run_defaults import dlt_defaults, normalize_workers, package_bytes
 from dlt_gong.runner import _file_format
@@ -232,6 +234,43 @@ def test_only_a_paced_run_switches_threads_quickly(tmp_path: Path, paced: bool) 
     assert done.row_counts["pages"] == 3
     assert seen == [SWITCH_INTERVAL if paced else before] * 3
     assert sys.getswitchinterval() == before
+
+
+def test_a_package_takes_the_pages_waiting_up_to_its_most() -> None:
+    """A package waits for a quarter of its size, then takes what is waiting: up to its
+    size when it keeps up, up to twice that behind the feed of a paced run."""
+    for most, taken in ((4, 4), (8, 8), (20, 10)):
+        pages: queue.Queue[Any] = queue.Queue()
+        for n in range(10):
+            pages.put(chunked._Page("t", Path(f"{n}"), 1, {"n": n}))
+        package = chunked._Package(SimpleNamespace(pages=pages), 4, most)  # type: ignore[arg-type]
+        assert [p.state["n"] for p in package.pages()] == list(range(taken))
+        assert (package.taken, package.state, package.end) == (taken, {"n": taken - 1}, None)
+
+
+@pytest.mark.parametrize("paced", [True, False], ids=["paced", "unpaced"])
+def test_only_a_paced_runs_packages_take_more_when_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, paced: bool
+) -> None:
+    made: list[tuple[int, int]] = []
+    package = chunked._Package
+
+    def recorded(feed: Any, limit: int, most: int) -> chunked._Package:
+        made.append((limit, most))
+        return package(feed, limit, most)
+
+    monkeypatch.setattr(chunked, "_Package", recorded)
+
+    @dlt.resource(name="pages")
+    def pages() -> Any:
+        yield [{"n": 1}]
+
+    pipeline = dlt.pipeline(
+        f"behind_{paced}", destination=dlt.destinations.duckdb(str(tmp_path / "b.duckdb")),
+        pipelines_dir=str(tmp_path),
+    )  # fmt: skip
+    run_in_packages(pipeline, dlt.source(lambda: pages, name="b")(), package_bytes=100, paced=paced)
+    assert made == [(100, 100 * chunked.PACKAGE_BEHIND_FACTOR if paced else 100)]
 
 
 def test_a_duckdb_database_kept_open_checkpoints_when_told_and_at_the_end(
