@@ -19,7 +19,12 @@ import pytest
 
 from dlt_gong import chunked, run_defaults
 from dlt_gong.chunked import PACKAGE_BYTES, SWITCH_INTERVAL, _quick_switching, run_in_packages
-from dlt_gong.run_defaults import dlt_defaults, normalize_workers, package_bytes
+from dlt_gong.run_defaults import (
+    UNPACED_PACKAGE_BYTES,
+    dlt_defaults,
+    normalize_workers,
+    package_bytes,
+)
 from dlt_gong.runner import _file_format
 
 KEY = "SOURCES__DATA_WRITER__BUFFER_MAX_ITEMS"
@@ -305,3 +310,8 @@ def test_a_duckdb_database_kept_open_checkpoints_when_told_and_at_the_end(
     pg = dlt.pipeline("kept_pg", destination="postgres", pipelines_dir=str(tmp_path))
     with run_defaults.duckdb_kept_open(pg) as none:
         assert none is None
+    for unpaced in (0, UNPACED_PACKAGE_BYTES):  # one package, or an unthrottled run's
+        with run_defaults.duckdb_kept_open(p, unpaced) as none:
+            assert none is None
+            write("INSERT INTO first_run VALUES (3)")
+            assert not wal.exists()  # closed after the job, as dlt does

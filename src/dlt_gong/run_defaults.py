@@ -141,9 +141,12 @@ def loads_into_duckdb(pipeline: dlt.Pipeline) -> bool:
 
 
 @contextmanager
-def duckdb_kept_open(pipeline: dlt.Pipeline) -> Iterator[Callable[[], None] | None]:
-    """Keeps the run's DuckDB database open from the first load to the last; yields what
-    checkpoints it (None when the run does not load into DuckDB).
+def duckdb_kept_open(
+    pipeline: dlt.Pipeline, packages: int = PACKAGE_BYTES
+) -> Iterator[Callable[[], None] | None]:
+    """Keeps the run's DuckDB database open from the first load to the last, for a run in
+    packages of `packages` bytes; yields what checkpoints it (None when the run does not
+    load into DuckDB, or its packages are larger than a paced run's).
 
     dlt opens the database for each table's load job and closes it after, and DuckDB
     checkpoints its write-ahead log into the file at every close: a paced run of 3,000
@@ -153,8 +156,14 @@ def duckdb_kept_open(pipeline: dlt.Pipeline) -> Iterator[Callable[[], None] | No
     checkpoint (100 MB at the end of a package of that run), so the packaged run
     checkpoints after each package (21 MB more at the run's peak than closing after each
     job), and the close checkpoints once more at the end. Committed loads are in the log:
-    a run killed midway loses nothing that was committed."""
-    if not loads_into_duckdb(pipeline):
+    a run killed midway loses nothing that was committed.
+
+    Only a paced run's packages (`chunked.PACKAGE_BYTES`, 16 MB) are loaded open. What a
+    load writes stays in DuckDB's memory until a checkpoint, and in the 256 MB packages of
+    an unthrottled run of 30,000 calls DuckDB ran out of its memory limit (256 MB) four
+    times, in merges (each retried by dlt). Such packages are few, so the closes after
+    each job cost them little."""
+    if not loads_into_duckdb(pipeline) or not 0 < packages <= PACKAGE_BYTES:
         yield None
         return
     import duckdb

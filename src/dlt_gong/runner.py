@@ -195,7 +195,7 @@ def _run_locked(
             undone = undo_interrupted_jobs(pipeline)  # a killed load must not load rows twice
         pending = pipeline.run()
         # opened by dlt's run first, which says in one line why a destination cannot open
-        checkpoint = held.enter_context(duckdb_kept_open(pipeline))
+        checkpoint = held.enter_context(duckdb_kept_open(pipeline, packages))
         reloaded = full_reload and _drop_everything(pipeline, source)
         previous = _previous_positions(pipeline)
         incremental = run_is_incremental(previous)
