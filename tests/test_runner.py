@@ -257,6 +257,7 @@ def test_a_package_takes_the_pages_waiting_up_to_its_most() -> None:
 def test_only_a_paced_runs_packages_take_more_when_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, paced: bool
 ) -> None:
+    """An unpaced run's packages are as large as memory allows already (256 MB)."""
     made: list[tuple[int, int]] = []
     package = chunked._Package
 
