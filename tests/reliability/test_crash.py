@@ -230,7 +230,10 @@ def test_sigkill_anywhere_then_a_rerun_loads_exactly(
         left = sum(t.pending for t in done)
         undone = sum(t.undone for t in done)
         replays = (
-            f"; it removed {undone} rows a killed job had committed unrecorded" if undone else ""
+            f"; it removed {undone} {'row' if undone == 1 else 'rows'} a killed job had "
+            "committed unrecorded"
+            if undone
+            else ""
         )
         report(
             Outcome(
