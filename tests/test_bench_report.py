@@ -13,7 +13,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.naive import naive_requests
-from bench.report import achievable_floor_seconds, readme_figures, render
+from bench.report import _beyond_floor, achievable_floor_seconds, readme_figures, render
 
 from dlt_gong.counts import Counts
 
@@ -75,6 +75,15 @@ def _small() -> dict[str, Any]:
     }
 
 
+def test_the_readme_names_the_achievable_floor_only_where_latency_sets_it():
+    s = _small()
+    row = {"latency": 0.8, "jitter": 0.3, "max_in_flight": 3, "max_concurrent": None}
+    assert _beyond_floor(s, row, _run(50.0, 130, delayed=104.0)) == ""  # 0.8 s: 3.75/s
+    assert _beyond_floor(s, row, _run(100.0, 130, delayed=260.0)) == (
+        ", 1.15x the achievable floor"  # 2.0 s: 1.5/s, 86.7 s
+    )
+
+
 def test_the_achievable_floor_is_the_rate_limit_or_littles_law():
     assert achievable_floor_seconds(131, 0.0, 3) == 131 / 3
     assert achievable_floor_seconds(131, 0.8, 3) == 131 / 3  # 3.75 a second allowed
@@ -134,5 +143,8 @@ def test_the_latency_rows_cpu_and_memory_tables():
     assert "| xlarge | 95,000 | 390 | 590 | another run, 2026-12-07 |" in md
     assert "| total | 0 | 130 | 2,930 |" in md
     figures = readme_figures(results)
-    assert "2,000 calls at 2 s ± 0.5, cap on (3): 2.31x (1 429s)" in figures
+    assert (
+        "2,000 calls at 2 s ± 0.5, cap on (3): 2.31x, 1.15x the achievable floor (1 429s)"
+        in figures
+    )
     assert "12.0 on 2,000 calls (before: 24.0)" in figures
