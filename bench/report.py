@@ -225,10 +225,15 @@ def achievable_floor_seconds(
     return max(requests / per_second, requests * mean_latency / in_flight)
 
 
+def _achievable(s: dict[str, Any], row: dict[str, Any], run: dict[str, Any] | None) -> float:
+    """The achievable floor of a latency row's run (`achievable_floor_seconds`)."""
+    return achievable_floor_seconds(_floor(s), _mean_latency(run), _in_flight(row))
+
+
 def _beyond_floor(s: dict[str, Any], row: dict[str, Any], run: dict[str, Any]) -> str:
     """Where the latency makes the floor time out of reach (3 in flight at 2.0 s allow
     1.5 a second), the run against the achievable floor too, which is the fair bound."""
-    achievable = achievable_floor_seconds(_floor(s), _mean_latency(run), _in_flight(row))
+    achievable = _achievable(s, row, run)
     if achievable <= _floor_seconds(s):
         return ""
     return f", {_x(_first(run)['seconds'], achievable)}x the achievable floor"
@@ -637,7 +642,7 @@ def _far_away_findings(name: str, s: dict[str, Any]) -> list[str]:
             continue
         ratio = first["seconds"] / _floor_seconds(s)
         rate, concurrent = _429s(run)
-        achievable = achievable_floor_seconds(_floor(s), _mean_latency(run), _in_flight(row))
+        achievable = _achievable(s, row, run)
         lines.append(
             f"- {name} at 3/s, latency {_latency_label(row)}, concurrency cap "
             f"{_cap_label(row)}, up to {row['max_in_flight']} requests in flight: "
@@ -659,7 +664,7 @@ def _far_away(sizes: dict[str, Any]) -> list[str]:
             if not first:
                 continue
             mean = _mean_latency(run)
-            achievable = achievable_floor_seconds(_floor(s), mean, _in_flight(row))
+            achievable = _achievable(s, row, run)
             rate, concurrent = _429s(run)
             rows.append(
                 [
