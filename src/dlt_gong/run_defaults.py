@@ -129,10 +129,17 @@ def settings(pipeline: dlt.Pipeline, packages: int) -> list[Setting]:
             Setting("load.workers", DUCKDB_LOAD_WORKERS),
             Setting(
                 "destination.duckdb.credentials.global_config",
-                DUCKDB_PACKAGES if 0 < packages <= PACKAGE_BYTES else DUCKDB_ONE_PACKAGE,
+                DUCKDB_PACKAGES if paced_packages(packages) else DUCKDB_ONE_PACKAGE,
             ),
         ]
     return found
+
+
+def paced_packages(packages: int) -> bool:
+    """Whether a run in packages of `packages` bytes (0: one package) loads packages no
+    larger than a paced run's (`chunked.PACKAGE_BYTES`): DuckDB's smaller bounds and the
+    database kept open are sized for those."""
+    return 0 < packages <= PACKAGE_BYTES
 
 
 def loads_into_duckdb(pipeline: dlt.Pipeline) -> bool:
@@ -163,7 +170,7 @@ def duckdb_kept_open(
     an unthrottled run of 30,000 calls DuckDB ran out of its memory limit (256 MB) four
     times, in merges (each retried by dlt). Such packages are few, so the closes after
     each job cost them little."""
-    if not loads_into_duckdb(pipeline) or not 0 < packages <= PACKAGE_BYTES:
+    if not loads_into_duckdb(pipeline) or not paced_packages(packages):
         yield None
         return
     import duckdb
