@@ -15,6 +15,7 @@ import dlt
 from dlt_gong import GongApiKeyCredentials, gong_source
 from dlt_gong.options import ALL_CONTENT
 from dlt_gong.plan import ACTIVITY_PROBE, CALL_LOOKUPS, RECONCILE
+from dlt_gong.runner import file_formats
 from dlt_gong.sandbox import Exchange, RunningSandbox
 from dlt_gong.sandbox.errors import NotFoundError
 from dlt_gong.tables import BY_NAME, LOG_TYPES, TABLES
@@ -66,18 +67,15 @@ def load(p: dlt.Pipeline, sb: RunningSandbox, **kw: Any) -> Any:
     kw.setdefault("requests_per_second", None)
     kw.setdefault("now", sb.clock.now())
     source = gong_source(credentials=credentials(sb), base_url=sb.url, **kw)
-    p.run(source, loader_file_format=file_format(p))
+    run(p, source)
     return source
 
 
-def file_format(p: dlt.Pipeline) -> str | None:
-    """jsonl into DuckDB, as `dlt-gong run` loads it (one COPY a file); dlt's default there,
-    a file of INSERT statements, takes ten times longer to load the same rows. Other
-    destinations keep their default."""
-    destination = p.destination
-    if destination is not None and destination.destination_type == "dlt.destinations.duckdb":
-        return "jsonl"
-    return None
+def run(p: dlt.Pipeline, source: Any) -> Any:
+    """`p.run` with the file formats `dlt-gong run` gives each table (`runner.file_formats`:
+    jsonl into DuckDB, one COPY a file, but for the Arrow tables, which stay Parquet)."""
+    file_formats(p, source)
+    return p.run(source)
 
 
 def rows(p: dlt.Pipeline, sql: str) -> list[tuple[Any, ...]]:

@@ -75,7 +75,7 @@ def test_wrong_secret_is_one_request_one_line_exit_2(sb: RunningSandbox, tmp_pat
     ("args", "message"),
     [
         (["--start-date", "2024-02-30"], "--start-date 2024-02-30 is not a date: use YYYY-MM-DD or an ISO-8601 date-time"),
-        (["--resources", "calls,emails"], "--resources calls,emails names no table 'emails': choose from users, workspaces, calls, call_transcripts, call_transcript_turns, call_transcript_text, call_transcript_chunks, call_speaker_stats, call_interaction, aggregated_activity, day_by_day_activity, interaction_stats, answered_scorecards, scorecards, trackers, library_folders, library_folder_calls, user_settings_history, call_outcomes, audit_logs, coaching_metrics, flows, flow_folders, flow_steps, permission_profiles, permission_profile_users, crm_integrations, crm_entity_schemas, call_user_access, briefs, engage_tasks"),
+        (["--resources", "calls,emails"], "--resources calls,emails names no table 'emails': choose from users, workspaces, calls, call_transcripts, call_transcript_sentences, call_transcript_turns, call_transcript_text, call_transcript_chunks, call_speaker_stats, call_interaction, aggregated_activity, day_by_day_activity, interaction_stats, answered_scorecards, scorecards, trackers, library_folders, library_folder_calls, user_settings_history, call_outcomes, audit_logs, coaching_metrics, flows, flow_folders, flow_steps, permission_profiles, permission_profile_users, crm_integrations, crm_entity_schemas, call_user_access, briefs, engage_tasks"),
         (["--start-date", "2026-05-01", "--end-date", "2026-04-01"], "start_date 2026-05-01T00:00:00+00:00 is not before end_date 2026-04-01T00:00:00+00:00"),
     ],
 )  # fmt: skip
@@ -199,7 +199,8 @@ def test_a_paced_run_shows_a_line_a_package_not_dlts_steps(tmp_path: Path, progr
             "SOURCES__GONG__PACKAGE_MEGABYTES": "0.2",
         }
         start = days_before(NOW, 4).isoformat()
-        r = dlt_gong(["run", "--start-date", start, "--resources", "users,calls,call_transcripts",
+        tables = "users,calls,call_transcripts,call_transcript_sentences"
+        r = dlt_gong(["run", "--start-date", start, "--resources", tables,
                       "--progress", progress], tmp_path, env)  # fmt: skip
         assert paced_sb.stats()["by_status"] == {"200": paced_sb.stats()["requests"]}
     assert r.returncode == 0, r.stderr

@@ -3,7 +3,7 @@
 Hand-made transcripts pin each definition at its edges (one speaker, no customer,
 overlapping sentences, a speaker no party claims, nobody speaking); a sandbox load is
 then held, call by call, to a second computation written here from the loaded
-`call_transcripts__sentences` and `calls__parties` alone; a call transcribed again
+`call_transcript_sentences` and `calls__parties` alone; a call transcribed again
 replaces its rows and only its rows."""
 
 from __future__ import annotations
@@ -188,9 +188,8 @@ def test_patience_is_the_median_pause_and_an_even_count_takes_the_middle_two() -
 def _independent(p: Any) -> tuple[dict[tuple[str, int], tuple[Any, ...]], dict[str, Any]]:
     """Both tables recomputed from the loaded sentences, parties and calls, another way:
     talk by a sweep over start and end events, turns by `groupby`."""
-    sentences = rows(p, """select t.call_id, s.speaker_id, s.start, s."end", s.text
-        from call_transcripts__sentences s join call_transcripts t on s._dlt_parent_id = t._dlt_id
-        order by t.call_id, s._dlt_list_idx""")  # fmt: skip
+    sentences = rows(p, """select call_id, speaker_id, start, "end", text
+        from call_transcript_sentences order by call_id, sentence_index""")  # fmt: skip
     parties: dict[tuple[str, str], tuple[Any, ...]] = {}
     for call_id, speaker, user, name, side in rows(p, """select c.id, p.speaker_id, p.user_id,
             p.name, p.affiliation from calls__parties p join calls c on p._dlt_parent_id = c._dlt_id
@@ -300,7 +299,13 @@ def test_every_sandbox_call_equals_an_independent_computation_and_a_retranscript
     sb = make_sandbox(calls=120, days=5, private_call_rate=0.1)
     start = (NOW - timedelta(days=6)).date().isoformat()
     p = pipeline(tmp_path)
-    load(p, sb, now=NOW, start_date=start, resources=["calls", "call_transcripts", *TABLES])
+    load(
+        p,
+        sb,
+        now=NOW,
+        start_date=start,
+        resources=["calls", "call_transcripts", "call_transcript_sentences", *TABLES],
+    )
     since = start_instant(date.fromisoformat(start))
     public = [c["id"] for c in sb.company.calls_basic() if not c["isPrivate"]
               and c["started"] >= since.isoformat()]  # fmt: skip
@@ -325,7 +330,7 @@ def test_every_sandbox_call_equals_an_independent_computation_and_a_retranscript
 
     changed = sorted(got_calls)[0]
     again = make_sandbox(calls=120, days=5, private_call_rate=0.1, retranscribed_calls=(changed,))
-    load(p, again, now=NOW, start_date=start, resources=["calls", "call_transcripts", *TABLES],
+    load(p, again, now=NOW, start_date=start, resources=["calls", "call_transcripts", "call_transcript_sentences", *TABLES],
          lookback_days=10)  # fmt: skip
     after_speakers, after_calls = _loaded(p)
     assert {k: v for k, v in after_calls.items() if k != changed} == {

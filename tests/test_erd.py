@@ -16,7 +16,7 @@ def test_schema_diagram_is_current() -> None:
     schema = sandbox_schema()
     assert DOC.read_text() == document(schema), "docs/schema.md is stale: run `make erd`"
     text = DOC.read_text()
-    for table in ("calls", "calls__parties", "call_transcripts__sentences", "users"):
+    for table in ("calls", "calls__parties", "call_transcript_sentences", "users"):
         assert f"    {table} {{" in text
     assert '    calls ||--o{ call_transcripts : "id = call_id"' in text
     assert '    calls ||--o{ calls__parties : "_dlt_parent_id"' in text

@@ -27,7 +27,7 @@ from e2e_helpers import Recorder, credentials
 
 DAYS = 20
 START = (TEST_NOW - timedelta(days=DAYS)).replace(hour=0, minute=0)
-TABLES = ["users", "calls", "call_transcripts", "call_transcript_text"]
+TABLES = ["users", "calls", "call_transcripts", "call_transcript_sentences", "call_transcript_text"]
 REMOVING: dict[str, Any] = {
     "freeze_clock": True, "days": DAYS + 2, "deleted_call_rate": 0.1,
     "privatized_call_rate": 0.1, "removals_within_days": 4,
@@ -90,10 +90,12 @@ def test_two_runs_and_removals_leave_exactly_the_sandbox_calls_in_delta_tables(
     assert {r["_dlt_root_id"] for r in parties} <= {r["_dlt_id"] for r in loaded}
     kept = read(tmp_path, "call_transcripts", "call_id", "_dlt_id")
     assert sorted(r["call_id"] for r in kept) == sorted(t["callId"] for t in transcripts)
-    sentences = read(tmp_path, "call_transcripts__sentences", "_dlt_root_id")
-    assert len(sentences) == sum(len(m["sentences"]) for t in transcripts
-                                 for m in t["transcript"])  # fmt: skip
-    assert {r["_dlt_root_id"] for r in sentences} <= {r["_dlt_id"] for r in kept}
+    sentences = read(tmp_path, "call_transcript_sentences", "call_id", "sentence_index")
+    assert sorted((r["call_id"], r["sentence_index"]) for r in sentences) == sorted(
+        (t["callId"], i)
+        for t in transcripts
+        for i in range(sum(len(m["sentences"]) for m in t["transcript"]))
+    )
     assert sorted(r["call_id"] for r in read(tmp_path, "call_transcript_text", "call_id")) == (
         sorted(t["callId"] for t in transcripts if t["transcript"])
     )

@@ -472,8 +472,8 @@ def test_a_default_run_leaves_out_the_tables_the_app_was_not_granted_with_one_wa
     assert r.returncode == 0, r.stderr
     assert r.stderr.strip().splitlines() == [
         "WARNING dlt_gong: left out of this run, as this OAuth app was not granted their scopes: "
-        "api:calls:read:transcript (call_transcripts, call_transcript_text, "
-        "call_speaker_stats, call_interaction); "
+        "api:calls:read:transcript (call_transcripts, call_transcript_sentences, "
+        "call_transcript_text, call_speaker_stats, call_interaction); "
         "api:stats:interaction (interaction_stats); to load them, add the scopes to the app "
         "in Gong and authorize it again"
     ]

@@ -100,7 +100,7 @@ def test_personal_data_is_hashed_before_anything_is_written(
     for path, text in files_text(Path(p.working_dir)):
         assert not any(v in text for v in values), path
     # rows of the same tables, and the same joins as unhashed
-    for table in ("users", "calls", "calls__parties", "call_transcripts__sentences", "flows"):
+    for table in ("users", "calls", "calls__parties", "call_transcript_sentences", "flows"):
         assert rows(p, f"select count(*) from {table}") == rows(
             raw, f"select count(*) from {table}"
         )

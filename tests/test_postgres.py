@@ -49,7 +49,7 @@ def test_postgres_and_duckdb_hold_identical_rows(tmp_path: Path) -> None:
     duck_counts = {n: rows(duck, f"select count(*) from {n}")[0][0] for n in names}
     pg_counts = {n: rows(pg, f"select count(*) from {n}")[0][0] for n in names}
     assert pg_counts == duck_counts
-    assert duck_counts["calls"] > 50 and duck_counts["call_transcripts__sentences"] > 1000
+    assert duck_counts["calls"] > 50 and duck_counts["call_transcript_sentences"] > 1000
     types = dict(
         rows(
             pg,

@@ -130,3 +130,28 @@ def test_a_dataset_never_mixes_raw_and_hashed_data() -> None:
         refuse_mixing(state, other)
     with pytest.raises(GongConfigError, match="hash_names is true"):
         refuse_mixing(state, PersonalData(KEY, names=True))
+
+
+def test_an_arrow_tables_text_columns_are_scrubbed_as_row_fields_would_be() -> None:
+    """A table handed to dlt as an Arrow table (`call_transcript_sentences`) is scrubbed
+    column by column: free text, and a column named for a phone number, whole."""
+    import pyarrow as pa
+
+    personal = PersonalData("k" * 32)
+    table = pa.table(
+        {
+            "call_id": ["1", "2"],
+            "text": ["write to Ann@Acme.com", "call (415) 555-0134 now"],
+            "phone": ["415 555 0134", None],
+            "start": [1, 2],
+        }
+    )
+    scrubbed = personal.scrub(table)
+    assert scrubbed.schema == table.schema
+    assert scrubbed.to_pylist() == [
+        {"call_id": "1", "text": f"write to {personal.email('ann@acme.com')}",
+         "phone": personal.phone("415 555 0134"), "start": 1},
+        {"call_id": "2", "text": f"call {personal.phone('(415) 555-0134')} now",
+         "phone": None, "start": 2},
+    ]  # fmt: skip
+    assert table.column("text")[0].as_py() == "write to Ann@Acme.com"  # a new table

@@ -86,6 +86,22 @@ def test_a_job_counts_as_unrecorded_only_without_dlt_s_mark(tmp_path: Path) -> N
 
 
 def test_a_format_it_cannot_read_is_said_so(tmp_path: Path) -> None:
-    job = tmp_path / "calls.abc.0.parquet"
-    job.write_bytes(b"PAR1")
-    assert row_keys(job, "parquet") is None
+    job = tmp_path / "calls.abc.0.csv"
+    job.write_bytes(b"id\n1\n")
+    assert row_keys(job, "csv") is None
+    broken = tmp_path / "calls.abc.0.parquet"
+    broken.write_bytes(b"PAR1")
+    assert row_keys(broken, "parquet") is None
+
+
+def test_row_keys_of_a_parquet_job_are_its_row_key_column_or_none(tmp_path: Path) -> None:
+    """An Arrow table's job (`call_transcript_sentences`) has no row key unless dlt added
+    one: nothing to undo by key; its table merges through staging on its primary key."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    keyed, plain = tmp_path / "keyed.parquet", tmp_path / "plain.parquet"
+    pq.write_table(pa.table({"_dlt_id": ["a", "b"], "call_id": ["1", "1"]}), keyed)
+    pq.write_table(pa.table({"call_id": ["1", "1"], "sentence_index": [0, 1]}), plain)
+    assert row_keys(keyed, "parquet") == {"a", "b"}
+    assert row_keys(plain, "parquet") == set()

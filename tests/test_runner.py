@@ -17,7 +17,7 @@ from typing import Any
 import dlt
 import pytest
 
-from dlt_gong import chunked, run_defaults
+from dlt_gong import GongApiKeyCredentials, chunked, gong_source, run_defaults
 from dlt_gong.chunked import PACKAGE_BYTES, SWITCH_INTERVAL, _quick_switching, run_in_packages
 from dlt_gong.run_defaults import (
     UNPACED_PACKAGE_BYTES,
@@ -25,16 +25,26 @@ from dlt_gong.run_defaults import (
     normalize_workers,
     package_bytes,
 )
-from dlt_gong.runner import _file_format
+from dlt_gong.runner import file_formats
 
 KEY = "SOURCES__DATA_WRITER__BUFFER_MAX_ITEMS"
+KEYS = GongApiKeyCredentials(access_key="k", access_key_secret="s")
 
 
-def test_duckdb_loads_jsonl_others_keep_their_default(tmp_path: Path) -> None:
-    duck = dlt.pipeline("fmt_duck", destination="duckdb", pipelines_dir=str(tmp_path))
-    assert _file_format(duck) == "jsonl"
-    pg = dlt.pipeline("fmt_pg", destination="postgres", pipelines_dir=str(tmp_path))
-    assert _file_format(pg) is None
+def test_duckdb_loads_jsonl_but_arrow_tables_others_keep_their_default(tmp_path: Path) -> None:
+    """jsonl on each resource, not as the run's format: dlt would apply that to the Arrow
+    tables too (`call_transcript_sentences`), which then load as Parquet, dlt's choice."""
+
+    def formats(destination: str) -> dict[str, Any]:
+        p = dlt.pipeline(f"fmt_{destination}", destination=destination, pipelines_dir=str(tmp_path))
+        source = gong_source(credentials=KEYS, requests_per_second=None)
+        file_formats(p, source)
+        return {n: r.compute_table_schema().get("file_format") for n, r in source.resources.items()}
+
+    duck = formats("duckdb")
+    assert duck.pop("call_transcript_sentences") is None
+    assert set(duck.values()) == {"jsonl"}
+    assert set(formats("postgres").values()) == {None}
 
 
 def test_a_second_run_of_the_same_pipeline_is_refused_with_one_line(tmp_path: Path) -> None:
@@ -177,6 +187,17 @@ def test_two_normalise_processes_only_for_a_large_package(tmp_path: Path, unset:
     assert normalize_workers(pipeline) == 1
     unset.setenv("NORMALIZE__WORKERS", "3")
     assert normalize_workers(pipeline) == 3
+
+
+def test_arrow_uses_the_system_allocator_unless_the_environment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    assert run_defaults.arrow_uses_system_memory() is True
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system"
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
+    assert run_defaults.arrow_uses_system_memory() is False
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "mimalloc"
 
 
 def test_fewer_malloc_arenas_yields_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -116,12 +116,11 @@ def test_transcripts_one_row_per_call_and_sentences_join_parties(loaded: Loaded)
     truth = loaded.truth.transcripts()
     assert ids(loaded.p, "call_transcripts", "call_id") == sorted(t["callId"] for t in truth)
     sentences = sum(len(m["sentences"]) for t in truth for m in t["transcript"])
-    assert count(loaded.p, "call_transcripts__sentences") == sentences
+    assert count(loaded.p, "call_transcript_sentences") == sentences
     unmatched = rows(
         loaded.p,
-        """select count(*) from call_transcripts__sentences s
-           join call_transcripts t on s._dlt_parent_id = t._dlt_id
-           join calls c on c.id = t.call_id
+        """select count(*) from call_transcript_sentences s
+           join calls c on c.id = s.call_id
            where not exists (select 1 from calls__parties p
                              where p._dlt_parent_id = c._dlt_id and p.speaker_id = s.speaker_id)""",
     )
@@ -226,10 +225,11 @@ def test_request_bodies_are_exact(loaded: Loaded) -> None:
 
 def test_second_run_with_nothing_new_loads_nothing_new(loaded: Loaded) -> None:
     before = {t: count(loaded.p, t) for t in ("calls", "call_transcripts", "aggregated_activity",
-                                              "calls__parties", "call_transcripts__sentences")}  # fmt: skip
+                                              "calls__parties", "call_transcript_sentences")}  # fmt: skip
     loaded.sb.reset_stats()
     start = loaded.truth.start.isoformat()
-    load(loaded.p, loaded.sb, start_date=start, resources=["calls", "call_transcripts"],
+    load(loaded.p, loaded.sb, start_date=start,
+         resources=["calls", "call_transcripts", "call_transcript_sentences"],
          now=loaded.sb.company.now())  # fmt: skip
     after = {t: count(loaded.p, t) for t in before}
     assert after == before

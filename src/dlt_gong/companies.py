@@ -312,9 +312,10 @@ def in_company_section(message: str, company: str) -> str:
 
 def _child(job: _Job, send: Connection) -> None:
     """A company's process: its load, its output prefixed, its outcome sent back."""
-    from dlt_gong.run_defaults import fewer_malloc_arenas, spawn_normalize
+    from dlt_gong.run_defaults import arrow_uses_system_memory, fewer_malloc_arenas, spawn_normalize
 
     fewer_malloc_arenas()
+    arrow_uses_system_memory()
     spawn_normalize()  # the parent's main module, which run_companies needs guarded
     with _prefixed_output(job.company, job.debug):
         outcome = load_company(job.company, debug=job.debug, **job.run_kw)

@@ -107,7 +107,22 @@ class PersonalData:
             return tuple(self.scrub(v) for v in item)
         if isinstance(item, str):
             return self.text(item)
+        if _is_arrow_table(item):
+            return self._columns(item)
         return item
+
+    def _columns(self, table: Any) -> Any:
+        """An Arrow table (`Table.frame`) with each text column scrubbed as a row's field
+        of that name would be."""
+        import pyarrow as pa
+
+        person = self.names and any(_is(k, EMAIL_KEYS) for k in table.column_names)
+        for index, name in enumerate(table.column_names):
+            column = table.column(index)
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                scrubbed = [self._field(name, value, person) for value in column.to_pylist()]
+                table = table.set_column(index, table.field(index), pa.array(scrubbed, column.type))
+        return table
 
     def _field(self, key: Any, value: Any, person: bool) -> Any:
         if isinstance(value, str) and value and isinstance(key, str):
@@ -118,6 +133,11 @@ class PersonalData:
             if self.names and (key in NAME_KEYS or (person and key == "name")):
                 return self._known(value) or self.hash(value.strip())
         return self.scrub(value)
+
+
+def _is_arrow_table(item: Any) -> bool:
+    """Whether `item` is a pyarrow Table, without importing pyarrow for rows."""
+    return type(item).__name__ == "Table" and type(item).__module__.startswith("pyarrow")
 
 
 def _is(key: Any, endings: tuple[str, ...]) -> bool:

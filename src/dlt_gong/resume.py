@@ -63,7 +63,26 @@ def row_keys(path: Path, file_format: str) -> set[str] | None:
         return keys
     if file_format == "insert_values":
         return {m.decode("ascii") for m in _QUOTED_TOKEN.findall(_read(path))}
+    if file_format == "parquet":
+        return _parquet_keys(path)
     return None
+
+
+def _parquet_keys(path: Path) -> set[str] | None:
+    """The row keys of a Parquet job (an Arrow table's, `Table.frame`): none when dlt
+    added no row key column. Such a table is merged through the staging dataset on its
+    primary key, which drops a replayed job's copies of the same rows. None: a file that
+    is not whole (a job killed while it was written)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError):
+        return None
+    if ROW_KEY not in parquet.schema_arrow.names:
+        return set()
+    return {str(k) for k in parquet.read(columns=[ROW_KEY]).column(0).to_pylist()}
 
 
 def _chunks(keys: Iterable[str]) -> Iterable[list[str]]:

@@ -7,8 +7,9 @@ grain an analyst can sum:
   `calls`); `parties`, `content`, `interaction`, `collaboration` stay nested and dlt turns
   their lists into child tables (`calls__parties`, ...).
 * transcripts: one row per call; its monologues are flattened into `sentences`, each
-  carrying its monologue's `speakerId` and `topic`, so `call_transcripts__sentences`
-  joins straight to `calls__parties` on `speakerId`.
+  carrying its monologue's `speakerId` and `topic`, for the tables built from them:
+  `call_transcript_sentences` (`sentences.py`) joins straight to `calls__parties` on
+  `speaker_id`.
 * stats: one row per user and period, with Gong's period bounds as dates in the company's
   time zone (Gong sends them as local midnights, e.g. `2026-06-01T00:00:00-07:00`).
 """

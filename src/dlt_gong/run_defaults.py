@@ -278,6 +278,23 @@ def normalize_workers(pipeline: dlt.Pipeline) -> int:
     return 2 if extracted >= TWO_PROCESSES_FROM_BYTES else 1
 
 
+ARROW_POOL = "system"
+"""pyarrow's allocator in `dlt-gong run` (`ARROW_DEFAULT_MEMORY_POOL`): its default
+(jemalloc or mimalloc) keeps the memory of every page's Arrow table for reuse; a paced run
+of 3,000 calls peaked at 485 MB with it, 452 MB with the system's (one run each), and used
+no more CPU."""
+
+
+def arrow_uses_system_memory() -> bool:
+    """Sets `ARROW_POOL` for this process and the normalise processes it starts, unless
+    the environment already says (then it wins); before pyarrow is imported, which reads
+    it once. Only `dlt-gong run` calls this (it owns its process)."""
+    if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
+        return False
+    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = ARROW_POOL
+    return True
+
+
 MALLOC_ARENAS = 2
 M_ARENA_MAX = -8
 """glibc's `mallopt` parameter for the number of malloc arenas (malloc.h)."""

@@ -46,6 +46,7 @@ from dlt_gong.preflight import (
 from dlt_gong.privacy import LeftOut
 from dlt_gong.resume import undo_interrupted_jobs
 from dlt_gong.run_defaults import (
+    arrow_uses_system_memory,
     dlt_defaults,
     duckdb_kept_open,
     fewer_malloc_arenas,
@@ -132,6 +133,7 @@ def run_pipeline(
     the options, the destination's configuration and the Gong credentials have passed
     (`preflight.py`): a refused run leaves nothing behind."""
     fewer_malloc_arenas()
+    arrow_uses_system_memory()
     check_pipeline_name(pipeline_name)
     dataset_name = stored_dataset_name(dataset_name)
     destination = check_destination(destination, pipeline_name, dataset_name)
@@ -185,7 +187,7 @@ def _run_locked(
     lake.prepare(pipeline, source, warn=warn_appending)  # Delta tables, before a request
     client = client_of(source)
     packages = package_bytes(paced=client.paced)
-    file_format = _file_format(pipeline)
+    file_formats(pipeline, source)
     with dlt_defaults(pipeline, packages=packages), contextlib.ExitStack() as held:
         # dlt's `run` only loads a package an earlier run left pending and then returns
         # without extracting: finish that first, so this run still fetches what is new
@@ -208,12 +210,12 @@ def _run_locked(
             if progress == "log":
                 pipeline.collector, on_package = NULL_COLLECTOR, _print
             packaged = run_in_packages(
-                pipeline, source, loader_file_format=file_format, package_bytes=packages,
+                pipeline, source, package_bytes=packages,
                 on_package=on_package, after_package=checkpoint, paced=client.paced,
             )  # fmt: skip
             info, counts = packaged.info, packaged.row_counts
         else:
-            info, counts = _one_package(pipeline, source, file_format)
+            info, counts = _one_package(pipeline, source)
     seconds = time.monotonic() - started
     return RunReport(
         info, pipeline, client, seconds, incremental, counts, pending, undone,
@@ -235,11 +237,11 @@ def _drop_everything(pipeline: dlt.Pipeline, source: Any) -> bool:
     return True
 
 
-def _one_package(pipeline: dlt.Pipeline, source: Any, file_format: Any) -> tuple[LoadInfo, Any]:
+def _one_package(pipeline: dlt.Pipeline, source: Any) -> tuple[LoadInfo, Any]:
     """dlt's steps one after another, as `pipeline.run` takes them, but with the normalise
     in as many processes as the extracted package is worth (`normalize_workers`)."""
     steps = [("extract", time.monotonic())]
-    pipeline.extract(source, loader_file_format=file_format)
+    pipeline.extract(source)
     steps.append(("normalize", time.monotonic()))
     release_freed_memory()
     normalized = pipeline.normalize(workers=normalize_workers(pipeline))
@@ -289,13 +291,18 @@ def _refuse_stale_destination(pipeline: dlt.Pipeline) -> None:
     )
 
 
-def _file_format(pipeline: dlt.Pipeline) -> Any:
-    """jsonl for DuckDB, which reads it with one COPY: the benchmark measured dlt's default
-    there (a file of INSERT statements) at 4 times the load time and gigabytes of memory.
-    Other destinations keep their own default."""
-    if loads_into_duckdb(pipeline):
-        return "jsonl"
-    return None
+def file_formats(pipeline: dlt.Pipeline, source: Any) -> None:
+    """jsonl for the rows DuckDB loads, which it reads with one COPY: the benchmark
+    measured dlt's default there (a file of INSERT statements) at 4 times the load time and
+    gigabytes of memory. Set on each resource, not as the run's `loader_file_format`, which
+    would turn the Arrow tables (`Table.frame`) into jsonl too: they stay Parquet. Other
+    destinations keep their own defaults."""
+    if not loads_into_duckdb(pipeline):
+        return
+    for resource in source.resources.values():
+        table = BY_NAME.get(resource.name)
+        if table is None or table.frame is None:
+            resource.apply_hints(file_format="jsonl")
 
 
 def _print(line: str) -> None:

@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -251,7 +252,13 @@ def build_resources(
     deselected, so that `with_resources` can still pick them. With `personal`, each
     resource hashes its rows' personal data as the last step of its own pipe: before dlt
     writes them, and before the tables built from them (a parent's rows reach its children
-    after its steps) see them."""
+    after its steps) see them; the tables built from a page of transcripts are handed its
+    rows as read (`CallsPage.whole`) and hash what they build."""
+    if any(BY_NAME[name].frame for name in options.tables):
+        # imported here, in the thread that builds the source: first imported by `dlt-gong
+        # run`'s feed thread while dlt imported it too, Python handed one of the two threads
+        # the module half-initialised ("partially initialized module 'pyarrow'")
+        importlib.import_module("pyarrow")
     built: dict[str, DltResource] = {}
     left_out = LeftOut()
     for table in TABLES:
@@ -686,7 +693,11 @@ def _call_pages(
         # and saved state is committed with the rows or not at all
         shared["progress"].transcribed((c["id"] for c in page), (table.name, *riders))
         for got in found:
-            yield DataItemWithMeta(CallsPage(public), got)
+            whole: dict[str, dict[str, Any]] = {}
+            if table.sets_aside and table.call_key:  # loaded without it, built from it
+                whole = {row[table.call_key]: row for row in got}
+                got = [{k: v for k, v in row.items() if k != table.sets_aside} for row in got]
+            yield DataItemWithMeta(CallsPage(public, whole), got)
 
     per_page.__name__ = table.name
     return dlt.transformer(per_page, data_from=calls, **_hints(table, options))
@@ -794,6 +805,9 @@ class CallsPage:
     """The `calls` rows a page of transcripts was asked for, by id."""
 
     calls: dict[str, dict[str, Any]]
+    whole: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The page's rows as read, by call id, when its table loads them without what it
+    set aside (`Table.sets_aside`): the same objects for every table built from them."""
 
 
 def _from_transcripts(
@@ -801,17 +815,23 @@ def _from_transcripts(
 ) -> DltResource:
     """Rows built from each call and its transcript, as the transcripts arrive: no request
     of their own."""
-    assert transcripts is not None and table.derive is not None
-    derive = table.derive
+    assert transcripts is not None and (table.derive or table.frame) is not None
 
-    def from_transcripts(
-        found: list[dict[str, Any]], meta: Any = None
-    ) -> Iterator[list[dict[str, Any]]]:
-        calls = meta.calls if isinstance(meta, CallsPage) else {}
+    def from_transcripts(found: list[dict[str, Any]], meta: Any = None) -> Iterator[Any]:
+        page = meta if isinstance(meta, CallsPage) else CallsPage({})
+        found = [page.whole.get(row["callId"], row) for row in found]
+        if table.frame is not None:
+            frame = table.frame(found)
+            if frame.num_rows:
+                yield frame
+            return
+        assert table.derive is not None
         built = [
             row
             for transcript in found
-            for row in derive(calls.get(transcript["callId"]), transcript, options.chunk_tokens)
+            for row in table.derive(
+                page.calls.get(transcript["callId"]), transcript, options.chunk_tokens
+            )
         ]
         if built:
             yield built

@@ -11,12 +11,12 @@ keyed by a table's name, so they cannot drift apart, and adding a table is addin
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from dlt_gong import conversation, rows, transcript_text
+from dlt_gong import conversation, rows, sentences, transcript_text
 from dlt_gong import endpoints as ep
 from dlt_gong.counts import Counts, pages
 from dlt_gong.endpoints import Endpoint
@@ -230,6 +230,13 @@ class Table:
     derive: Callable[[Mapping[str, Any] | None, Mapping[str, Any], int], list[Any]] | None = None
     """`from_transcripts`: the rows of one call, from its `calls` row, its
     `call_transcripts` row and the chunk bound in tokens."""
+    frame: Callable[[Sequence[Mapping[str, Any]]], Any] | None = None
+    """`from_transcripts`, instead of `derive`: a whole page's rows as one Arrow table,
+    from its `call_transcripts` rows, which dlt loads as it is, with no per-row normalising
+    (`sentences.py`)."""
+    sets_aside: str | None = None
+    """`call_pages`: a field of each row handed to the tables built from the page, and not
+    loaded with this table (the transcripts' `sentences`, a table of their own)."""
     also_reads: tuple[Endpoint, ...] = ()
     """Endpoints its builder reads besides its own and its parents' (coaching lists the
     workspaces), so their scopes are needed too."""
@@ -488,8 +495,19 @@ TABLES: tuple[Table, ...] = (
         parent=Parent("calls"),
         call_key="callId",
         reshape=rows.transcript_rows,
+        sets_aside="sentences",
         probe=_last_minute(ep.CALL_TRANSCRIPTS),
         joins=(Join("calls", "id = call_id"),),
+    ),
+    _from_transcripts(
+        name="call_transcript_sentences",
+        primary_key=("call_id", "sentence_index"),
+        joins=(_BY_CALL,),
+        frame=sentences.table,
+        columns=sentences.COLUMNS,
+        # deleted, not tombstoned: a tombstone is a row dlt would write beside the Arrow
+        # table, in a format of its own
+        removal="deleted",
     ),
     _from_transcripts(
         name="call_transcript_turns",

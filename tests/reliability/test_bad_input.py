@@ -188,7 +188,7 @@ CASES = [
         "unknown resource name", "--resources users,calls,emails",
         [*RUN, "--resources", "users,calls,emails"], "key",
         "--resources users,calls,emails names no table 'emails': choose from users, workspaces, "
-        "calls, call_transcripts, "
+        "calls, call_transcripts, call_transcript_sentences, "
         "call_transcript_turns, call_transcript_text, call_transcript_chunks, "
         "call_speaker_stats, call_interaction, "
         "aggregated_activity, day_by_day_activity, interaction_stats, answered_scorecards, "

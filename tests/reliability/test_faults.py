@@ -38,7 +38,7 @@ from dlt_gong import gong_source
 from dlt_gong.sandbox import Exchange, FaultConfig, RunningSandbox, SandboxConfig, run_sandbox
 from dlt_gong.sandbox.messages import CURSOR_EXPIRED
 from dlt_gong.source import client_of
-from e2e_helpers import Recorder, Truth, credentials, file_format, pipeline
+from e2e_helpers import Recorder, Truth, credentials, pipeline, run
 from instants import NOW, days_before
 
 SOAK = bool(os.environ.get("DLT_GONG_SOAK"))
@@ -181,7 +181,7 @@ def test_the_load_survives_the_fault_with_exact_data(
         if scenario.read_timeout is not None:
             client.timeout = (10.0, scenario.read_timeout)
         p = pipeline(tmp_path)
-        p.run(source, loader_file_format=file_format(p))
+        run(p, source)
         # a timed-out response is only counted when the sandbox finally sends it
         deadline = time.monotonic() + SLOW_SECONDS + 2
         while len(recorder.exchanges) < client.requests_sent and time.monotonic() < deadline:

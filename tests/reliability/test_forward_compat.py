@@ -30,7 +30,7 @@ from contract import ContractValidator
 from dlt_gong import gong_source
 from dlt_gong.sandbox import RunningSandbox, SandboxConfig, run_sandbox
 from dlt_gong.source import client_of
-from e2e_helpers import Recorder, Truth, credentials, file_format, pipeline, rows
+from e2e_helpers import Recorder, Truth, credentials, pipeline, rows, run
 from instants import NOW, days_before
 
 DAYS = 5
@@ -67,7 +67,7 @@ def _run(p: Any, sb: RunningSandbox, **kw: Any) -> Any:
         credentials=credentials(sb), base_url=sb.url, start_date=START.isoformat(),
         resources=TABLES, requests_per_second=None, now=sb.clock.now(), **kw,
     )  # fmt: skip
-    info = p.run(source, loader_file_format=file_format(p))
+    info = run(p, source)
     assert not info.has_failed_jobs
     return source
 
