@@ -20,7 +20,14 @@ from dlt_gong.sandbox import SandboxConfig, run_sandbox
 from e2e_helpers import Recorder, Truth, count, ids, load, pipeline
 from instants import NOW, days_before
 
-TABLES = ["users", "workspaces", "calls", "call_transcripts", "interaction_stats"]
+TABLES = [
+    "users",
+    "workspaces",
+    "calls",
+    "call_transcripts",
+    "call_transcript_sentences",
+    "interaction_stats",
+]
 
 
 def _config(cap: int | None) -> SandboxConfig:

@@ -23,7 +23,7 @@ from e2e_helpers import Recorder, Truth, start_instant
 
 DAYS = 10
 START = (TEST_NOW - timedelta(days=DAYS)).date()
-TABLES = ["users", "trackers", "calls", "call_transcripts"]
+TABLES = ["users", "trackers", "calls", "call_transcripts", "call_transcript_sentences"]
 RUN = ["run", "--start-date", START.isoformat(), "--resources", ",".join(TABLES),
        "--progress", "none"]  # fmt: skip
 

@@ -44,7 +44,7 @@ from instants import NOW, days_before
 SOAK = bool(os.environ.get("DLT_GONG_SOAK"))
 DAYS = 6
 START = days_before(NOW, DAYS)
-TABLES = ["users", "calls", "call_transcripts", "aggregated_activity"]
+TABLES = ["users", "calls", "call_transcripts", "call_transcript_sentences", "aggregated_activity"]
 CALLS, PAGE = (600, 25) if SOAK else (60, 6)
 CALL_PAGES = CALLS // PAGE
 SCALE = 2.0 if SOAK else 1.0  # fault rates are doubled in the soak

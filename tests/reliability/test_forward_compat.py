@@ -35,7 +35,7 @@ from instants import NOW, days_before
 
 DAYS = 5
 START = days_before(NOW, DAYS)
-TABLES = ["users", "calls", "call_transcripts"]
+TABLES = ["users", "calls", "call_transcripts", "call_transcript_sentences"]
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "gong-openapi.json"
 NEW_NAMES = ("recordingRegion", "talkRatioScore", "aiInsights", "modelVersion", "engagement",
              "signals", "strength", "joinedVia", "preferredLanguage", "seatType")  # fmt: skip

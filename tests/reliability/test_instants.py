@@ -30,7 +30,7 @@ from e2e_helpers import Truth, load, pipeline
 from instants import EXACTNESS_INSTANTS, INSTANT_IDS, days_before
 
 DAYS = 6
-TABLES = ["users", "calls", "call_transcripts", "aggregated_activity"]
+TABLES = ["users", "calls", "call_transcripts", "call_transcript_sentences", "aggregated_activity"]
 LATER = timedelta(hours=26)  # past the next UTC midnight and through a business day
 
 

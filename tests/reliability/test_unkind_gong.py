@@ -31,7 +31,7 @@ from e2e_helpers import Recorder, Truth, ids, load, pipeline, rows
 
 NOW = datetime(2026, 6, 14, 10, 0, tzinfo=timezone.utc)  # Sunday 03:00 in Los Angeles
 START = (NOW - timedelta(days=4)).date()
-TABLES = ["calls", "call_transcripts"]
+TABLES = ["calls", "call_transcripts", "call_transcript_sentences"]
 CALLS_PATH = "/v2/calls/extensive"
 
 
