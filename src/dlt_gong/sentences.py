@@ -12,6 +12,7 @@ place in its transcript, so the table joins `calls` on `call_id` and `calls__par
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,20 @@ COLUMNS: dict[str, str] = {
     "text": "text",
 }
 """The table's columns, in dlt's data types (the catalogue's `Table.columns`)."""
+
+KEY = ("call_id", "sentence_index")
+"""The primary key (the catalogue's `Table.primary_key`): never empty."""
+
+
+@functools.cache
+def _schema() -> pa.Schema:
+    """`COLUMNS` as Arrow's schema, made once."""
+    import pyarrow as pa
+
+    types = {"text": pa.string(), "bigint": pa.int64()}
+    return pa.schema(
+        [pa.field(name, types[kind], nullable=name not in KEY) for name, kind in COLUMNS.items()]
+    )
 
 
 def table(transcripts: Iterable[Mapping[str, Any]]) -> pa.Table:
@@ -53,17 +68,7 @@ def table(transcripts: Iterable[Mapping[str, Any]]) -> pa.Table:
             start.append(sentence.get("start"))
             end.append(sentence.get("end"))
             text.append(sentence.get("text"))
-    schema = pa.schema(
-        [
-            pa.field("call_id", pa.string(), nullable=False),
-            pa.field("sentence_index", pa.int64(), nullable=False),
-            pa.field("speaker_id", pa.string()),
-            pa.field("topic", pa.string()),
-            pa.field("start", pa.int64()),
-            pa.field("end", pa.int64()),
-            pa.field("text", pa.string()),
-        ]
-    )
+    schema = _schema()
     columns = (call_id, index, speaker, topic, start, end, text)
     return pa.Table.from_arrays(
         [pa.array(values, f.type) for values, f in zip(columns, schema, strict=True)], schema=schema

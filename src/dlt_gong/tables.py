@@ -501,7 +501,7 @@ TABLES: tuple[Table, ...] = (
     ),
     _from_transcripts(
         name="call_transcript_sentences",
-        primary_key=("call_id", "sentence_index"),
+        primary_key=sentences.KEY,
         joins=(_BY_CALL,),
         frame=sentences.table,
         columns=sentences.COLUMNS,
