@@ -22,6 +22,7 @@ import uvicorn
 
 from dlt_gong.sandbox.app import create_app
 from dlt_gong.sandbox.clock import SandboxClock
+from dlt_gong.sandbox.collector import collecting_when_idle
 from dlt_gong.sandbox.company import Company
 from dlt_gong.sandbox.config import SandboxConfig
 from dlt_gong.sandbox.exchange import Exchange
@@ -172,7 +173,8 @@ def run_sandbox(config: SandboxConfig | None = None) -> Iterator[RunningSandbox]
 def serve_forever(config: SandboxConfig, announce: Callable[[str], None]) -> None:
     """Serve until SIGINT or SIGTERM (the ``dlt-gong sandbox`` command).
 
-    ``announce`` gets the URL once the socket listens.
+    ``announce`` gets the URL once the socket listens. The process serves only the
+    sandbox, so its full garbage collections wait for idle moments (``collector.py``).
     """
     stop = threading.Event()
 
@@ -181,7 +183,7 @@ def serve_forever(config: SandboxConfig, announce: Callable[[str], None]) -> Non
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with run_sandbox(config) as sandbox:
+        with run_sandbox(config) as sandbox, collecting_when_idle(sandbox.stats):
             announce(sandbox.url)
             while not stop.wait(0.5):
                 pass
