@@ -262,6 +262,31 @@ def test_only_a_paced_run_switches_threads_quickly(tmp_path: Path, paced: bool) 
     assert sys.getswitchinterval() == before
 
 
+def test_the_spool_of_a_killed_run_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    """The pages read ahead are spooled in the pipeline's folder (`SPOOL_FOLDER`), not the
+    system's temporary one, where a run killed midway left them for good: the next run of
+    the pipeline removes them first, and its own at its end."""
+    pipeline = dlt.pipeline(
+        "spool", destination=dlt.destinations.duckdb(str(tmp_path / "s.duckdb")),
+        pipelines_dir=str(tmp_path),
+    )  # fmt: skip
+    spool = Path(pipeline.working_dir) / chunked.SPOOL_FOLDER
+    spool.mkdir(parents=True)
+    (spool / "7.pickle").write_bytes(b"a page of calls the killed run had read")
+    during: list[set[str]] = []
+
+    @dlt.resource(name="pages")
+    def pages() -> Any:
+        for n in range(3):
+            during.append({p.name for p in spool.iterdir()})  # the spool is there meanwhile
+            yield [{"n": n}]
+
+    done = run_in_packages(pipeline, dlt.source(lambda: pages, name="s")())
+    assert done.row_counts["pages"] == 3
+    assert len(during) == 3 and not any("7.pickle" in names for names in during)
+    assert not spool.exists()
+
+
 def test_a_package_takes_the_pages_waiting_up_to_its_most() -> None:
     """A package waits for a quarter of its size, then takes what is waiting: up to its
     size when it keeps up, up to twice that behind the feed of a paced run."""

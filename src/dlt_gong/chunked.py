@@ -36,7 +36,6 @@ import pickle
 import queue
 import shutil
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -67,6 +66,10 @@ their transcripts, at 3 requests a second about 20 s of reading, normalised
 and loaded in 2-3 s while the next is read, so what is left after the last request is one
 small package. A package costs a fixed part (dlt's merge of every table, state and schema
 versions), so fewer is cheaper; smaller ones leave less after the last request."""
+
+SPOOL_FOLDER = "spool"
+"""Where in the pipeline's working folder a run spools the pages it read ahead of its
+packages (`_fresh_spool`)."""
 
 PAGES_AHEAD = 200
 """Pages the feed may spool ahead of the packages (a bound on the spool's disk use): about
@@ -368,6 +371,20 @@ def _count(pipeline: dlt.Pipeline, info: LoadInfo, run: PackagedRun) -> None:
     run.info = info
 
 
+def _fresh_spool(pipeline: dlt.Pipeline) -> Path:
+    """The run's spool, `SPOOL_FOLDER` in the pipeline's working folder, emptied first.
+
+    A run killed midway (SIGKILL, out of memory, a vanished machine) cannot remove its
+    spool: in the system's temporary folder its pages, calls and transcripts as Gong sent
+    them, stayed until a reboot (a killed paced run leaves up to `PAGES_AHEAD` pages).
+    Here the pipeline's next run removes them, and so does dropping the pipeline's
+    folder. One run of a pipeline at a time (`runner`'s lock), so no other run uses it."""
+    spool = Path(pipeline.working_dir) / SPOOL_FOLDER
+    shutil.rmtree(spool, ignore_errors=True)
+    spool.mkdir(parents=True)
+    return spool
+
+
 def run_in_packages(
     pipeline: dlt.Pipeline,
     source: DltSource,
@@ -409,7 +426,7 @@ def _run_in_packages(
             loader_file_format=loader_file_format,
         )
         _count(pipeline, info, done)
-    spool = Path(tempfile.mkdtemp(prefix="dlt-gong-spool-"))
+    spool = _fresh_spool(pipeline)
     name = source.schema.name
     schema = pipeline.schemas[name].clone() if name in pipeline.schemas else source.schema
     state = copy.deepcopy(dict(pipeline.state))
