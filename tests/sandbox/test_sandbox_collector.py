@@ -37,9 +37,9 @@ def _collector() -> tuple[_Sandbox, _Clock, list[int], IdleCollector]:
 def test_collects_once_after_two_quiet_seconds_then_waits_for_the_next_idle_spell():
     sandbox, clock, collected, collector = _collector()
     assert collector.tick() is False  # first look: the count is new
-    clock.now += 1.9
+    clock.now += 1.75
     assert collector.tick() is False
-    clock.now += 0.1
+    clock.now += 0.25  # two seconds since the last request: binary fractions, exact
     assert collector.tick() is True
     clock.now += 60
     assert collector.tick() is False  # idle all along: once is enough
