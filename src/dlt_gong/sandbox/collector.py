@@ -55,7 +55,7 @@ class IdleCollector:
         self.collect = collect
         self.collections = 0
         self._seen: int | None = None
-        self._since = clock()
+        self._since = 0.0  # set by the first tick, which always finds the count new
         self._collected = False
 
     def tick(self) -> bool:
