@@ -42,7 +42,7 @@ from dlt.extract.items import DataItemWithMeta
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
-from dlt_gong import dlt_notices, personal_data, reconcile, rows
+from dlt_gong import dlt_notices, merge_sql, personal_data, reconcile, rows
 from dlt_gong.activity import (
     ActivityProbe,
     first_data_day,
@@ -198,6 +198,7 @@ def gong_source(
             in secrets.toml); the same key gives the same hashes, run after run.
     """
     dlt_notices.install()  # dlt's warnings about Gong's empty columns, at debug
+    merge_sql.install()  # a re-read call's old rows deleted by its merge key alone
     options = build_options(
         start_date=start_date,
         end_date=end_date,
