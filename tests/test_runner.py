@@ -10,6 +10,8 @@ import os
 import platform
 import queue
 import sys
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -288,7 +290,7 @@ def test_the_spool_of_a_killed_run_is_removed_by_the_next_run(tmp_path: Path) ->
 
 
 def test_a_package_takes_the_pages_waiting_up_to_its_most() -> None:
-    """A package waits for a quarter of its size, then takes what is waiting: up to its
+    """A package waits for its size, then takes what is waiting: up to its
     size when it keeps up, up to twice that behind the feed of a paced run."""
     for most, taken in ((4, 4), (8, 8), (20, 10)):
         pages: queue.Queue[Any] = queue.Queue()
@@ -297,6 +299,25 @@ def test_a_package_takes_the_pages_waiting_up_to_its_most() -> None:
         package = chunked._Package(SimpleNamespace(pages=pages), 4, most)  # type: ignore[arg-type]
         assert [p.state["n"] for p in package.pages()] == list(range(taken))
         assert (package.taken, package.state, package.end) == (taken, {"n": taken - 1}, None)
+
+
+def test_a_package_waits_for_its_size_before_it_starts() -> None:
+    """One page is waiting and three come later: the package waits for all four (its
+    size), not only for the first, then ends with what it holds."""
+    pages: queue.Queue[Any] = queue.Queue()
+    pages.put(chunked._Page("t", Path("0"), 1, {"n": 0}))
+
+    def later() -> None:
+        time.sleep(0.3)  # the package has taken the first page by then, and waits
+        for n in range(1, 4):
+            pages.put(chunked._Page("t", Path(f"{n}"), 1, {"n": n}))
+
+    feeder = threading.Thread(target=later)
+    feeder.start()
+    package = chunked._Package(SimpleNamespace(pages=pages), 4, 8)  # type: ignore[arg-type]
+    assert [p.state["n"] for p in package.pages()] == [0, 1, 2, 3]
+    feeder.join()
+    assert (package.taken, package.end) == (4, None)
 
 
 @pytest.mark.parametrize("paced", [True, False], ids=["paced", "unpaced"])

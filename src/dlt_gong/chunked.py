@@ -110,10 +110,6 @@ def _quick_switching() -> Iterator[None]:
                 sys.setswitchinterval(_SWITCHING.pop())
 
 
-PACKAGE_MIN_FRACTION = 4
-"""A package waits for at least this fraction of `package_bytes` (or the end of the
-source) before it starts, so that a slow trickle of pages is not loaded page by page."""
-
 PACKAGE_BEHIND_FACTOR = 2
 """A package takes the pages already waiting up to this many times `package_bytes`. A
 package costs a fixed part (dlt's merge of every table, state and schema versions): when
@@ -251,12 +247,19 @@ class _Package:
     end: _End | None = None
 
     def pages(self) -> Iterator[_Page]:
-        """Pages until the package is full, or until the feed ends; waits for pages only
-        while the package holds less than its minimum, and takes pages already waiting
-        past `limit` up to `most`."""
+        """Pages until the package is full, or until the feed ends; waits for pages while
+        the package holds less than `limit`, then takes pages already waiting up to `most`.
+
+        It waited for a quarter of `limit` only, to start loading sooner. Behind Gong's
+        3/s a package then began as soon as it could and took what had come meanwhile: a
+        paced run of 10,000 calls made 29 packages, each paying dlt's fixed part (its
+        merge of every table, schema and state), on the main thread the requests share.
+        Waiting for the whole made 25 and used 5-10% less CPU (147.6 and 151.6 CPU s
+        against 154.6 and 167.8, two pairs), ended 4-9 s sooner, and peaked 10 MB higher
+        (565 MB against 554)."""
         while self.taken < self.most:
             try:
-                if self.taken < self.limit // PACKAGE_MIN_FRACTION:
+                if self.taken < self.limit:
                     got = _next_page(self.feed.pages)
                 else:
                     got = self.feed.pages.get_nowait()
