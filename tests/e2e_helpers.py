@@ -15,7 +15,7 @@ import dlt
 from dlt_gong import GongApiKeyCredentials, gong_source
 from dlt_gong.options import ALL_CONTENT
 from dlt_gong.plan import ACTIVITY_PROBE, CALL_LOOKUPS, RECONCILE
-from dlt_gong.runner import file_formats
+from dlt_gong.runner import RunReport, file_formats, run_pipeline
 from dlt_gong.sandbox import Exchange, RunningSandbox
 from dlt_gong.sandbox.errors import NotFoundError
 from dlt_gong.tables import BY_NAME, LOG_TYPES, TABLES
@@ -76,6 +76,29 @@ def run(p: dlt.Pipeline, source: Any) -> Any:
     jsonl into DuckDB, one COPY a file, but for the Arrow tables, which stay Parquet)."""
     file_formats(p, source)
     return p.run(source)
+
+
+def run_into_duckdb(
+    sb: RunningSandbox, database: Path, name: str, days: int, **kw: Any
+) -> RunReport:
+    """What `dlt-gong run` runs (`run_pipeline`), unpaced, from the sandbox's last `days`
+    days into the DuckDB file `database` (dataset `gong`), as of the pinned `NOW`; the
+    pipeline's folder beside it (`pipelines`)."""
+    from instants import NOW
+
+    return run_pipeline(
+        destination=dlt.destinations.duckdb(str(database)),
+        dataset_name="gong",
+        pipeline_name=name,
+        pipelines_dir=str(database.parent / "pipelines"),
+        progress="none",
+        credentials=credentials(sb),
+        base_url=sb.url,
+        start_date=(NOW - timedelta(days=days)).date().isoformat(),
+        requests_per_second=None,
+        now=NOW.isoformat(),
+        **kw,
+    )
 
 
 def rows(p: dlt.Pipeline, sql: str) -> list[tuple[Any, ...]]:

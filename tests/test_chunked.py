@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,8 @@ import pytest
 from dlt.common.exceptions import SignalReceivedException
 from dlt.load import Load
 
-from dlt_gong.runner import run_pipeline
 from dlt_gong.sandbox import RunningSandbox
-from e2e_helpers import credentials, rows
+from e2e_helpers import rows, run_into_duckdb
 from instants import NOW
 
 DAYS = 6
@@ -28,18 +26,7 @@ DLT_COLUMNS = ("_dlt_id", "_dlt_parent_id", "_dlt_root_id", "_dlt_load_id", "_dl
 
 def _run(sb: RunningSandbox, tmp: Path, name: str, monkeypatch: pytest.MonkeyPatch, mb: str) -> Any:
     monkeypatch.setenv("SOURCES__GONG__PACKAGE_MEGABYTES", mb)
-    return run_pipeline(
-        destination=dlt.destinations.duckdb(str(tmp / f"{name}.duckdb")),
-        dataset_name="gong",
-        pipeline_name=name,
-        pipelines_dir=str(tmp / "pipelines"),
-        progress="none",
-        credentials=credentials(sb),
-        base_url=sb.url,
-        start_date=(NOW - timedelta(days=DAYS)).date().isoformat(),
-        requests_per_second=None,
-        now=NOW.isoformat(),
-    )
+    return run_into_duckdb(sb, tmp / f"{name}.duckdb", name, DAYS)
 
 
 def _columns(p: dlt.Pipeline) -> list[tuple[Any, ...]]:

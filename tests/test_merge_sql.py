@@ -5,19 +5,15 @@ loaded company, whose merge had run DuckDB out of its 128 MB before."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import dlt
 import pytest
 from dlt.destinations.sql_jobs import SqlMergeFollowupJob
 
 from dlt_gong import merge_sql
-from dlt_gong.runner import run_pipeline
 from dlt_gong.sandbox import RunningSandbox
-from e2e_helpers import credentials, rows
-from instants import NOW
+from e2e_helpers import rows, run_into_duckdb
 
 DAYS = 10
 CALLS = 300
@@ -43,24 +39,8 @@ def test_the_merge_key_alone_deletes_when_the_primary_key_holds_it() -> None:
 
 
 def _run(sb: RunningSandbox, tmp: Path, **kw: Any) -> Any:
-    return run_pipeline(
-        destination=dlt.destinations.duckdb(str(tmp / "calls.duckdb")),
-        dataset_name="gong",
-        pipelines_dir=str(tmp / "pipelines"),
-        progress="none",
-        credentials=credentials(sb),
-        base_url=sb.url,
-        start_date=(NOW - timedelta(days=DAYS)).date().isoformat(),
-        requests_per_second=None,
-        now=NOW.isoformat(),
-        resources=[
-            "calls",
-            "call_transcripts",
-            "call_transcript_sentences",
-            "call_transcript_text",
-        ],
-        **kw,
-    )
+    tables = ["calls", "call_transcripts", "call_transcript_sentences", "call_transcript_text"]
+    return run_into_duckdb(sb, tmp / "calls.duckdb", "gong", DAYS, resources=tables, **kw)
 
 
 def test_a_run_again_over_loaded_calls_replaces_their_rows_within_duckdbs_128_mb(
