@@ -20,6 +20,7 @@ from dlt_gong.sandbox import Exchange, RunningSandbox
 from dlt_gong.sandbox.errors import NotFoundError
 from dlt_gong.tables import BY_NAME, LOG_TYPES, TABLES
 from dlt_gong.windows import months, period_spans, period_start
+from instants import NOW
 
 ENDPOINT_OF_TABLE = {t.name: f"{t.endpoint.method} {t.endpoint.path}" for t in TABLES}
 """The sandbox's name for the endpoint behind each table (its stats count by this name)."""
@@ -84,8 +85,6 @@ def run_into_duckdb(
     """What `dlt-gong run` runs (`run_pipeline`), unpaced, from the sandbox's last `days`
     days into the DuckDB file `database` (dataset `gong`), as of the pinned `NOW`; the
     pipeline's folder beside it (`pipelines`)."""
-    from instants import NOW
-
     return run_pipeline(
         destination=dlt.destinations.duckdb(str(database)),
         dataset_name="gong",
