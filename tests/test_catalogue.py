@@ -65,6 +65,22 @@ def test_every_kind_has_a_builder_and_every_row_is_whole() -> None:
     assert len(set(NAMES)) == len(NAMES)
 
 
+def test_only_tables_a_run_passes_each_call_once_are_declared_so() -> None:
+    """`once_per_run` holds for the tables read per page of calls, which pass a call over
+    the second time a run reads it, and for those built from their rows."""
+    for table in TABLES:
+        if not table.once_per_run:
+            continue
+        assert table.call_key is not None, table.name
+        if table.kind == "from_transcripts":
+            assert table.parent is not None and BY_NAME[table.parent.table].once_per_run
+        else:
+            assert table.kind == "call_pages", table.name
+    assert {t.name for t in TABLES if t.kind in ("call_pages", "from_transcripts")} == {
+        t.name for t in TABLES if t.once_per_run
+    }
+
+
 def test_the_source_builds_every_row_with_merge_on_its_key(sb: RunningSandbox) -> None:
     """The load itself is walked row by row in test_source_e2e (every table, exact counts)."""
     source = gong_source(credentials=credentials(sb), base_url=sb.url, resources=NAMES[:1])
@@ -73,6 +89,8 @@ def test_the_source_builds_every_row_with_merge_on_its_key(sb: RunningSandbox) -
     for table in TABLES:
         hints = source.resources[table.name].compute_table_schema()
         assert hints["write_disposition"] == "merge", table.name
+        # a load's rows deduplicated by the source, not by the destination's merge
+        assert hints.get("x-stage-data-deduplicated", False) is table.once_per_run, table.name
         keys = [c for c, col in hints["columns"].items() if col.get("primary_key")]
         assert keys == list(table.primary_key), table.name
 

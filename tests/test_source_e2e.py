@@ -8,7 +8,7 @@ table, the request count or the incremental behaviour to the sandbox's ground tr
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,6 +37,7 @@ from e2e_helpers import (
     pages,
     pipeline,
     rows,
+    run,
     served_by_endpoint,
     start_instant,
 )
@@ -308,6 +309,28 @@ def test_backfill_window_keeps_no_state(tmp_path: Path) -> None:
         ]
         assert ids(p, "calls") == sorted(expected)
         assert p.state["sources"]["gong"].get("calls_started", {}) == {}
+
+
+def test_the_same_source_run_twice_passes_every_call_both_times(
+    make_sandbox: Callable[..., Any], tmp_path: Path
+) -> None:
+    """A run passes each call's transcript on once (`Table.once_per_run`, its repeats
+    dropped by the source, not the destination's merge); the same source object run again
+    passes every call again, each once."""
+    sb = make_sandbox(calls=60, days=4)
+    start = days_before(NOW, 4)
+    source = gong_source(credentials=credentials(sb), base_url=sb.url, now=sb.clock.now(),
+                         start_date=start.isoformat(), requests_per_second=None,
+                         resources=["calls", "call_transcripts", "call_transcript_sentences"])  # fmt: skip
+    expected = sorted(t["callId"] for t in Truth(sb, start).transcripts())
+    sentences = sum(len(m["sentences"]) for t in Truth(sb, start).transcripts()
+                    for m in t["transcript"])  # fmt: skip
+    assert expected
+    for name in ("first", "second"):
+        p = pipeline(tmp_path, name)
+        run(p, source)
+        assert ids(p, "call_transcripts", "call_id") == expected, name
+        assert count(p, "call_transcript_sentences") == sentences, name
 
 
 def test_daily_quota_spent_mid_run_stops_cleanly_and_the_next_day_completes(

@@ -89,7 +89,10 @@ def prepare(pipeline: dlt.Pipeline, source: DltSource, *, warn: bool = True) -> 
         return
     for resource in source.resources.values():
         hints: dict[str, Any] = {"table_format": TABLE_FORMAT}
-        if resource.write_disposition == "merge":
+        disposition: Any = resource.write_disposition
+        if isinstance(disposition, dict):  # `Table.once_per_run`'s, with `deduplicated`
+            disposition = disposition.get("disposition")
+        if disposition == "merge":
             hints["write_disposition"] = {"disposition": "merge", "strategy": "upsert"}
         columns = resource.columns
         if isinstance(columns, dict):

@@ -363,7 +363,9 @@ def _hints(table: Table, options: LoadOptions) -> dict[str, Any]:
     hints: dict[str, Any] = {
         "name": table.name,
         "primary_key": list(table.primary_key),
-        "write_disposition": "merge",
+        "write_disposition": (
+            {"disposition": "merge", "deduplicated": True} if table.once_per_run else "merge"
+        ),
     }
     if columns:
         hints["columns"] = columns
@@ -570,12 +572,15 @@ def _calls(
 ) -> DltResource:
     call_filter = _filters(table, options)
     members = calls_family(table)
-    shared: dict[str, Any] = {"ahead": {}}
+    shared: dict[str, Any] = {"ahead": {}, "passed": {}}
     """This load's `FamilyProgress` and quota-stop hook, for the resources riding on it,
-    and theirs: how each asks ahead for its page (`_call_pages`)."""
+    and theirs: how each asks ahead for its page (`_call_pages`), and the calls each has
+    passed on in this run (`Table.once_per_run`)."""
 
     @_stop_on_quota
     def calls() -> Iterator[list[dict[str, Any]]]:
+        for passed in shared["passed"].values():
+            passed.clear()  # a run of the same source again passes every call again
         family = _selected(members)
         # a page's own requests (transcripts) go out as it is read, side by side with the
         # next page of calls, while dlt writes the page before: behind a far Gong, one
@@ -641,6 +646,14 @@ def _calls(
     return resource
 
 
+def _first_time(passed: set[str], call_id: str) -> bool:
+    """Whether this run has not passed `call_id` on yet; from now on it has."""
+    if call_id in passed:
+        return False
+    passed.add(call_id)
+    return True
+
+
 def _kept(call: dict[str, Any], options: LoadOptions, left_out: LeftOut) -> bool:
     """Whether a call read is loaded: not one the rules leave out (counted), and not
     private unless `include_private_calls`."""
@@ -678,6 +691,7 @@ def _call_pages(
         asked[_ids(page)] = client.in_background(request, _public(page))
 
     shared["ahead"][table.name] = ask_ahead
+    passed: set[str] = shared["passed"].setdefault(table.name, set())
 
     @_stop_on_quota
     def per_page(page: list[dict[str, Any]]) -> Iterator[Any]:
@@ -694,6 +708,8 @@ def _call_pages(
         # and saved state is committed with the rows or not at all
         shared["progress"].transcribed((c["id"] for c in page), (table.name, *riders))
         for got in found:
+            if table.once_per_run and table.call_key:
+                got = [row for row in got if _first_time(passed, row[table.call_key])]
             whole: dict[str, dict[str, Any]] = {}
             if table.sets_aside and table.call_key:  # loaded without it, built from it
                 whole = {row[table.call_key]: row for row in got}

@@ -234,6 +234,13 @@ class Table:
     """`from_transcripts`, instead of `derive`: a whole page's rows as one Arrow table,
     from its `call_transcripts` rows, which dlt loads as it is, with no per-row normalising
     (`sentences.py`)."""
+    once_per_run: bool = False
+    """`call_pages` and the tables built from them: each call's rows reach a run once (a
+    call read again within the run, by a sub-window re-read after a refused cursor or on
+    two pages of an unstable order, is passed over the second time), so the destination's
+    merge need not deduplicate a load's rows by the primary key (dlt's `deduplicated`):
+    that ROW_NUMBER over every staged row took 0.2 s of a package's 120,000 sentences,
+    where inserting them took 0.02 s."""
     sets_aside: str | None = None
     """`call_pages`: a field of each row handed to the tables built from the page, and not
     loaded with this table (the transcripts' `sentences`, a table of their own)."""
@@ -445,6 +452,7 @@ def _from_transcripts(**row: Any) -> Table:
         probe=_last_minute(ep.CALL_TRANSCRIPTS),
         merge_key="call_id",
         call_key="call_id",
+        once_per_run=True,
         **row,
     )
 
@@ -485,6 +493,7 @@ TABLES: tuple[Table, ...] = (
         endpoint=ep.CALL_TRANSCRIPTS,
         primary_key=("callId",),
         kind="call_pages",
+        once_per_run=True,
         requests=lambda c: (
             c.call_pages
             if c.call_pages_with_public_calls is None
@@ -848,6 +857,7 @@ TABLES: tuple[Table, ...] = (
         endpoint=ep.CALL_USERS_ACCESS,
         primary_key=("callId",),
         kind="call_pages",
+        once_per_run=True,
         requests=lambda c: (
             c.call_pages
             if c.call_pages_with_public_calls is None
