@@ -232,9 +232,10 @@ def test_rate_limited_run_gets_no_429(tmp_path: Path, late: float) -> None:
     margin, as the client first did, requests met a 429 here; dated at their write plus
     `reached_within` (0.1 s), none may.
 
-    `dlt-gong run` runs in its own process, as it does for a user: in this one, its main
-    thread parsing a page held the interpreter while the sandbox's event loop waited to
-    date the next arrival, 30 ms late on a busy machine, which no real Gong would see."""
+    `dlt-gong run` runs in its own process, as it does for a user. Run inside the test's
+    process, the pipeline's main thread held the interpreter while the sandbox's event
+    loop waited to date the next arrival (30 ms late on a busy machine, and one 429):
+    a wait no real Gong would see."""
     faults = FaultConfig(late_count=late, late_count_seconds=0.07, seed=1)
     config = SandboxConfig(seed=3, users=8, calls=250, days=5, now=NOW, freeze_clock=True,
                            rate_limit_per_second=3, daily_quota=None, faults=faults)  # fmt: skip
