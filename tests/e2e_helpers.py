@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -111,6 +111,12 @@ def count(p: dlt.Pipeline, table: str) -> int:
 
 def ids(p: dlt.Pipeline, table: str, column: str = "id") -> list[str]:
     return sorted(str(r[0]) for r in rows(p, f"select {column} from {table}"))
+
+
+def sentence_count(transcripts: Iterable[Mapping[str, Any]]) -> int:
+    """The sentences of Gong's transcripts (`POST /v2/calls/transcript` items): the rows
+    `call_transcript_sentences` should hold for them."""
+    return sum(len(m["sentences"]) for t in transcripts for m in t["transcript"])
 
 
 def pages(n: int) -> int:

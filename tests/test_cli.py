@@ -52,6 +52,15 @@ def sandbox_env(sb: RunningSandbox, secret: str = SECRET) -> dict[str, str]:
     }
 
 
+def paced_env(sb: RunningSandbox) -> dict[str, str]:
+    """`sandbox_env` for a sandbox with its own keys (`sb.config`), paced at Gong's 3/s."""
+    return {
+        **sandbox_env(sb, sb.config.access_key_secret),
+        "SOURCES__GONG__CREDENTIALS__ACCESS_KEY": sb.config.access_key,
+        "SOURCES__GONG__REQUESTS_PER_SECOND": "3",
+    }
+
+
 def test_missing_credentials_name_the_keys_to_set(tmp_path: Path) -> None:
     r = dlt_gong(["run"], tmp_path, {})
     assert r.returncode == 2
@@ -191,13 +200,7 @@ def test_a_paced_run_shows_a_line_a_package_not_dlts_steps(tmp_path: Path, progr
     config = SandboxConfig(seed=33, users=6, calls=120, days=4, now=NOW, freeze_clock=True,
                            rate_limit_per_second=3, daily_quota=None)  # fmt: skip
     with run_sandbox(config) as paced_sb:
-        env = {
-            **sandbox_env(paced_sb),
-            "SOURCES__GONG__CREDENTIALS__ACCESS_KEY": config.access_key,
-            "SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET": config.access_key_secret,
-            "SOURCES__GONG__REQUESTS_PER_SECOND": "3",
-            "SOURCES__GONG__PACKAGE_MEGABYTES": "0.2",
-        }
+        env = {**paced_env(paced_sb), "SOURCES__GONG__PACKAGE_MEGABYTES": "0.2"}
         start = days_before(NOW, 4).isoformat()
         tables = "users,calls,call_transcripts,call_transcript_sentences"
         r = dlt_gong(["run", "--start-date", start, "--resources", tables,
@@ -241,14 +244,9 @@ def test_rate_limited_run_gets_no_429(tmp_path: Path, late: float) -> None:
                            rate_limit_per_second=3, daily_quota=None, faults=faults)  # fmt: skip
     start = days_before(NOW, 5)
     with run_sandbox(config) as paced_sb:
-        env = {
-            **sandbox_env(paced_sb),
-            "SOURCES__GONG__CREDENTIALS__ACCESS_KEY": config.access_key,
-            "SOURCES__GONG__CREDENTIALS__ACCESS_KEY_SECRET": config.access_key_secret,
-            "SOURCES__GONG__REQUESTS_PER_SECOND": "3",
-        }
         r = dlt_gong(["run", "--start-date", start.isoformat(), "--resources",
-                      "users,workspaces,calls,call_transcripts"], tmp_path, env)  # fmt: skip
+                      "users,workspaces,calls,call_transcripts"], tmp_path,
+                     paced_env(paced_sb))  # fmt: skip
         stats = paced_sb.stats()
         calls = paced_sb.company.calls(f"{start.isoformat()}T00:00:00Z", None)
     assert r.returncode == 0, r.stderr

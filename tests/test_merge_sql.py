@@ -13,7 +13,7 @@ from dlt.destinations.sql_jobs import SqlMergeFollowupJob
 
 from dlt_gong import merge_sql
 from dlt_gong.sandbox import RunningSandbox
-from e2e_helpers import rows, run_into_duckdb
+from e2e_helpers import rows, run_into_duckdb, sentence_count
 
 DAYS = 10
 CALLS = 300
@@ -53,11 +53,7 @@ def test_a_run_again_over_loaded_calls_replaces_their_rows_within_duckdbs_128_mb
     monkeypatch.setenv("SOURCES__GONG__PACKAGE_MEGABYTES", "16")
     sb = make_sandbox(calls=CALLS, days=DAYS, users=20)
     public = [c["id"] for c in sb.company.calls_basic() if not c["isPrivate"]]
-    truth = sum(
-        len(m["sentences"])
-        for t in sb.company.transcripts(call_ids=public)
-        for m in t["transcript"]
-    )
+    truth = sentence_count(sb.company.transcripts(call_ids=public))
     _run(sb, tmp_path)
     report = _run(sb, tmp_path, lookback_days=DAYS + 1)
     assert report.row_counts["call_transcript_sentences"] == truth  # every one read again

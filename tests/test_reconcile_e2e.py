@@ -25,7 +25,7 @@ from dlt_gong.options import ALL_CONTENT
 from dlt_gong.sandbox.errors import NotFoundError
 from dlt_gong.source import client_of
 from dlt_gong.windows import gong_datetime
-from e2e_helpers import Recorder, count, credentials, ids, load, pipeline, rows
+from e2e_helpers import Recorder, count, credentials, ids, load, pipeline, rows, sentence_count
 
 DAYS = 40
 START = (TEST_NOW - timedelta(days=DAYS)).replace(hour=0, minute=0)
@@ -69,7 +69,7 @@ class Truth:
         return self._transcripts
 
     def sentences(self) -> int:
-        return sum(len(m["sentences"]) for t in self.transcripts() for m in t["transcript"])
+        return sentence_count(self.transcripts())
 
     def answered_scorecards(self) -> list[str]:
         found = self.company.answered_scorecards(review_from_date=START.date(),
