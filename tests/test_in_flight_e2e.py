@@ -17,7 +17,8 @@ import pytest
 
 from dlt_gong.calls_reader import CallsReader
 from dlt_gong.sandbox import SandboxConfig, run_sandbox
-from e2e_helpers import Recorder, Truth, count, ids, load, pipeline
+from dlt_gong.tables import OBJECT_TYPES
+from e2e_helpers import Recorder, Truth, count, ids, load, pipeline, rows
 from instants import NOW, days_before
 
 TABLES = [
@@ -108,3 +109,58 @@ def test_one_in_flight_sends_the_same_requests(tmp_path: Path) -> None:
     assert served[0] == served[1]
     assert loaded[0] == loaded[1]
     assert loaded[0][0] == calls
+
+
+WHOLE = ["workspaces", "scorecards", "trackers", "library_folders", "call_outcomes", "briefs"]
+"""Tables read whole, in one request each: none depends on another."""
+
+
+def _far(latency: float) -> SandboxConfig:
+    """A Gong `latency` seconds away at 3/s, no cap, no jitter: requests overlap only when
+    the load sends them side by side."""
+    return replace(_config(None), latency_seconds=latency, latency_jitter_seconds=0.0)
+
+
+def test_tables_read_whole_go_side_by_side(tmp_path: Path) -> None:
+    """Six tables read whole behind a Gong 0.5 s away: three requests on the wire at once
+    (`max_in_flight`), where read one after another (each waiting for its answer) there
+    was never more than one; one request each, and exactly the sandbox's rows."""
+    with run_sandbox(_far(0.5)) as sb:
+        p = pipeline(tmp_path)
+        load(p, sb, start_date=days_before(NOW, 5).isoformat(), resources=WHOLE,
+             requests_per_second=3)  # fmt: skip
+        stats = sb.stats()
+        company = sb.company
+        assert ids(p, "workspaces") == sorted(w["id"] for w in company.workspaces())
+        assert ids(p, "scorecards", "scorecard_id") == sorted(
+            s["scorecardId"] for s in company.scorecards()
+        )
+        assert count(p, "trackers") == len(company.trackers()) > 0
+        assert count(p, "library_folders") == len(company.library_folders()) > 0
+        assert count(p, "call_outcomes") == len(company.call_outcomes()) > 0
+        assert ids(p, "briefs", "brief_id") == sorted(b["briefId"] for b in company.briefs())
+    assert stats["concurrency"]["most_in_flight"] == 3
+    assert stats["by_status"] == {"200": 6}
+    assert sorted(stats["by_endpoint"].values()) == [1] * 6
+
+
+def test_a_crm_integrations_object_types_go_side_by_side(tmp_path: Path) -> None:
+    """The CRM schema of one integration is four requests, one per object type, none
+    depending on another: behind a Gong 0.5 s away three go at once, and the schema loaded
+    is exactly the sandbox's, every object type's fields. Unpaced: at 3/s the integrations'
+    request leaves room for only two more in its second, whatever the load does."""
+    with run_sandbox(replace(_far(0.5), rate_limit_per_second=None)) as sb:
+        p = pipeline(tmp_path)
+        load(p, sb, start_date=days_before(NOW, 5).isoformat(),
+             resources=["crm_integrations", "crm_entity_schemas"])  # fmt: skip
+        stats = sb.stats()
+        (integration,) = sb.company.crm_integrations()
+        schema = {
+            t: len(sb.company.crm_entity_schema(integration["integrationId"], t)[t])
+            for t in OBJECT_TYPES
+        }
+    assert stats["concurrency"]["most_in_flight"] == 3
+    assert stats["by_status"] == {"200": 5}  # the integrations, then the four object types
+    found = dict(rows(p, "select object_type, count(*) from crm_entity_schemas group by 1"))
+    assert found == schema
+    assert all(schema.values())

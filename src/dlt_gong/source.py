@@ -4,10 +4,10 @@ The tables come from `tables.TABLES`; this module turns each kind of table into 
 resource that walks its endpoint through the one shared `GongClient` (`BUILDERS`):
 
 * full refresh (users, workspaces, settings, library folders, outcomes, CRM
-  integrations, briefs): one request per page;
+  integrations, briefs): one request per page, each table on a thread of dlt's extract;
 * per parent (library folder content, settings history, flows and folders and tasks per
   user, permission profiles per workspace, profile users, CRM schema per integration and
-  object type): one request series per parent row (and per value of `each`);
+  object type): one request series per parent row and per value of `each`, side by side;
 * batched (flow steps): many parent keys per request;
 * calls: `POST /v2/calls/extensive`, one request per 100 calls, in a start-time window
   with a lookback, read in sub-windows of bounded size (`calls_reader.py`); call pages
@@ -413,7 +413,10 @@ def _full_refresh(
         yield from reconcile.whole_table(client.items(table.endpoint, params=params or None),
                                          replace)  # fmt: skip
 
-    return dlt.resource(pages, **_hints(table, options))
+    # on a thread of dlt's extract (`parallelized`): a table read whole depends on no
+    # other, and read in dlt's turn, each waiting for its answer while nothing else was
+    # asked, they left the requests Gong allows at once unused behind a far Gong
+    return dlt.resource(pages, parallelized=True, **_hints(table, options))
 
 
 def _rows(table: Table, item: dict[str, Any]) -> list[dict[str, Any]]:
@@ -455,16 +458,14 @@ def _per_parent(
             return {"params": {**fixed, param: key}}
         return {"body": _put(fixed, param, key)}
 
-    def fetch(key: Any) -> list[tuple[str | None, list[dict[str, Any]]]]:
-        """Every page of one parent's requests (a parent's are few, and small); asked by
-        the real value of a key the parent's rows hold hashed (flows: the owner's email)."""
+    def fetch(ask: tuple[Any, str | None]) -> list[tuple[str | None, list[dict[str, Any]]]]:
+        """Every page of one parent's request for one value of `each` (a parent's are few,
+        and small); asked by the real value of a key the parent's rows hold hashed (flows:
+        the owner's email)."""
+        key, value = ask
         personal = _personal(parent)
         asked = personal.original(key) if personal is not None else key
-        return [
-            (value, items)
-            for value in values
-            for items in client.items(table.endpoint, **request(asked, value))
-        ]
+        return [(value, items) for items in client.items(table.endpoint, **request(asked, value))]
 
     def rows_of(
         key: Any, pages: list[tuple[str | None, list[dict[str, Any]]]], seen: set[tuple[Any, ...]]
@@ -493,10 +494,13 @@ def _per_parent(
         so a child table is replaced only when its parent and itself were read whole."""
         seen: set[tuple[Any, ...]] = set()  # this run's rows (the parent's one item)
         keys = [item[link.key] for item in parents if item.get(link.key) is not None]
-        # each parent's requests are independent: asked side by side, used in order
+        # each parent's requests, one per value of `each` (a CRM integration's four object
+        # types), are independent: asked side by side, used in order
+        asks = [(key, value) for key in keys for value in values]
+        answers = client.ahead(fetch, asks)
         found: Iterator[list[dict[str, Any]]] = (
-            list(rows_of(key, pages, seen))
-            for key, pages in zip(keys, client.ahead(fetch, keys), strict=True)
+            list(rows_of(key, [page for _ in values for page in next(answers)], seen))
+            for key in keys
         )
         if table.names_call is not None:
             found = kept_whole(found)
