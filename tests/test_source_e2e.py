@@ -429,3 +429,31 @@ def test_request_counts_hold_on_5000_calls(tmp_path: Path) -> None:
     assert stats["requests"] == sum(expected.values())
     extra = stats["requests"] - sum(floor.values())
     assert 0 < extra < 0.02 * sum(floor.values()), (extra, sum(floor.values()))
+
+
+def test_a_table_read_whole_again_after_a_refused_cursor_holds_each_row_once(
+    tmp_path: Path,
+) -> None:
+    """Gong refuses the users' second cursor (the clock moved past the cursor's life as
+    the first page was served): the sequence starts again from its first page, and the
+    users, loaded with `replace`, are each there once: 12 users, 5 pages a request, so 3
+    pages, 1 refused, 3 again."""
+    config = SandboxConfig(seed=5, users=12, calls=0, days=5, now=NOW, freeze_clock=True,
+                           page_size=5, rate_limit_per_second=None, daily_quota=None,
+                           cursor_ttl_seconds=60)  # fmt: skip
+    with run_sandbox(config) as sb:
+        served: list[int] = []
+
+        def expire_after_the_first_page(e: Any) -> None:
+            if e.endpoint == "GET /v2/users":
+                served.append(e.status)
+                if len(served) == 1:
+                    sb.clock.advance(61)
+
+        sb.on_exchange.append(expire_after_the_first_page)
+        p = pipeline(tmp_path)
+        load(p, sb, start_date=days_before(NOW, 5).isoformat(), resources=["users"])
+        expected = sorted(u["id"] for u in sb.company.users())
+    assert served == [200, 400, 200, 200, 200]
+    assert ids(p, "users") == expected
+    assert count(p, "users") == 12

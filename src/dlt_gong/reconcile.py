@@ -30,6 +30,7 @@ Two kinds of table lose rows in Gong, and each is reconciled its own way:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -91,23 +92,31 @@ def replaces(table: Table, options: LoadOptions) -> bool:
 
 
 def whole_table(
-    read: Iterator[list[dict[str, Any]]], replace: bool
+    read: Iterator[list[dict[str, Any]]], replace: bool, key: tuple[str, ...]
 ) -> Iterator[list[dict[str, Any]] | Any]:
     """Reads a full-refresh table to its end and yields it as one item, hinted `replace`
     (an empty table too: dlt then empties it). Stopped by the daily quota, it yields what
-    it read without the hint (merged: updated, nothing removed) and lets the stop go on."""
-    found: list[dict[str, Any]] = []
+    it read without the hint (merged: updated, nothing removed) and lets the stop go on.
+
+    A row read twice, by the primary key `key`, is kept once, as last read: a paging
+    sequence whose cursor Gong refused starts again from its first page
+    (`GongClient.pages`), and under `replace` both copies would be loaded."""
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    unkeyed = itertools.count()
     try:
         for items in read:
-            found.extend(items)
+            for row in items:
+                at = tuple(row.get(column) for column in key)
+                found[at if key and None not in at else (unkeyed, next(unkeyed))] = row
     except GongQuotaExhausted:
         if found:
-            yield found
+            yield list(found.values())
         raise
     if replace:
-        yield dlt.mark.with_hints(found, dlt.mark.make_hints(write_disposition="replace"))
+        rows = list(found.values())
+        yield dlt.mark.with_hints(rows, dlt.mark.make_hints(write_disposition="replace"))
     elif found:
-        yield found
+        yield list(found.values())
 
 
 # -- calls --------------------------------------------------------------------------------

@@ -411,7 +411,7 @@ def _full_refresh(
     @_stop_on_quota
     def pages() -> Iterator[Any]:
         yield from reconcile.whole_table(client.items(table.endpoint, params=params or None),
-                                         replace)  # fmt: skip
+                                         replace, table.primary_key)  # fmt: skip
 
     # on a thread of dlt's extract (`parallelized`): a table read whole depends on no
     # other, and read in dlt's turn, each waiting for its answer while nothing else was
@@ -504,7 +504,7 @@ def _per_parent(
         )
         if table.names_call is not None:
             found = kept_whole(found)
-        yield from reconcile.whole_table(found, replace)
+        yield from reconcile.whole_table(found, replace, table.primary_key)
 
     def kept_whole(read: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
         """Rows that name a call (a folder's calls), every parent's at once, so that their
@@ -538,7 +538,7 @@ def _batched(
                 for items in client.items(table.endpoint, body=body):
                     yield [row for item in items for row in _rows(table, item)]
 
-        yield from reconcile.whole_table(batches(), replace)
+        yield from reconcile.whole_table(batches(), replace, table.primary_key)
 
     return dlt.transformer(children, data_from=parent, **_hints(table, options))
 
