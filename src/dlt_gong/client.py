@@ -416,8 +416,9 @@ class GongClient:
         The cursor goes back exactly as Gong wants it (query for GET, top-level body field
         for POST) with the rest of the request unchanged. When Gong refuses a cursor (they
         expire after about an hour) the sequence restarts from the first page; the rows
-        seen twice are the same rows, which the merge on primary keys absorbs. (Calls do
-        not come here: they are read in sub-windows that re-read only themselves.)
+        seen twice are the same rows, which the merge on primary keys absorbs and a table
+        read whole keeps once (`reconcile.whole_table`). (Calls do not come here: they are
+        read in sub-windows that re-read only themselves.)
         """
         restarts = 0
         while True:
