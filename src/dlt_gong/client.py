@@ -80,6 +80,17 @@ class CursorRefused(Exception):
     """
 
 
+class Restarted(list[dict[str, Any]]):
+    """The empty page `GongClient.items` yields where a paging sequence starts again from
+    its first page, Gong having refused its cursor: the pages before it will come again.
+    A consumer that keeps a whole table drops them (`reconcile.whole_table`); to any other
+    it is a page with nothing on it."""
+
+
+_RESTART: dict[str, Any] = {}
+"""What `pages` yields in `Restarted`'s place (compared by identity)."""
+
+
 class _TokenRefused(Exception):
     """A 401 that is not a missing scope, to credentials that can be renewed."""
 
@@ -416,9 +427,10 @@ class GongClient:
         The cursor goes back exactly as Gong wants it (query for GET, top-level body field
         for POST) with the rest of the request unchanged. When Gong refuses a cursor (they
         expire after about an hour) the sequence restarts from the first page; the rows
-        seen twice are the same rows, which the merge on primary keys absorbs and a table
-        read whole keeps once (`reconcile.whole_table`). (Calls do not come here: they are
-        read in sub-windows that re-read only themselves.)
+        seen twice are the same rows, which the merge on primary keys absorbs; `items`
+        marks the restart (`Restarted`) for a table read whole, which drops its first read.
+        (Calls do not come here: they are read in sub-windows that re-read only
+        themselves.)
         """
         restarts = 0
         while True:
@@ -435,6 +447,7 @@ class GongClient:
                 logger.warning(
                     "%s: cursor refused (%s); restarting from page 1", endpoint.name, exc
                 )
+                yield _RESTART
 
     def sequence(
         self,
@@ -551,6 +564,9 @@ class GongClient:
     ) -> Iterator[list[dict[str, Any]]]:
         """Yields the items of each page (the list under the endpoint's data key)."""
         for page in self.pages(endpoint, params=params, body=body, path_params=path_params):
+            if page is _RESTART:
+                yield Restarted()
+                continue
             if endpoint.data_key is None:
                 page = {k: v for k, v in page.items() if k != "requestId"}
                 yield [page]

@@ -30,7 +30,6 @@ Two kinds of table lose rows in Gong, and each is reconciled its own way:
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -44,7 +43,7 @@ from dlt.extract.resource import DltResource
 
 from dlt_gong import endpoints as ep
 from dlt_gong import lake, removal
-from dlt_gong.client import GongClient
+from dlt_gong.client import GongClient, Restarted
 from dlt_gong.errors import GongAuthError, GongQuotaExhausted
 from dlt_gong.options import LoadOptions
 from dlt_gong.personal_data import PersonalData, note_mode
@@ -92,31 +91,29 @@ def replaces(table: Table, options: LoadOptions) -> bool:
 
 
 def whole_table(
-    read: Iterator[list[dict[str, Any]]], replace: bool, key: tuple[str, ...]
+    read: Iterator[list[dict[str, Any]]], replace: bool
 ) -> Iterator[list[dict[str, Any]] | Any]:
     """Reads a full-refresh table to its end and yields it as one item, hinted `replace`
     (an empty table too: dlt then empties it). Stopped by the daily quota, it yields what
     it read without the hint (merged: updated, nothing removed) and lets the stop go on.
 
-    A row read twice, by the primary key `key`, is kept once, as last read: a paging
-    sequence whose cursor Gong refused starts again from its first page
-    (`GongClient.pages`), and under `replace` both copies would be loaded."""
-    found: dict[tuple[Any, ...], dict[str, Any]] = {}
-    unkeyed = itertools.count()
+    Where the paging sequence starts again from its first page (Gong refused its cursor:
+    `Restarted`), the rows read before are dropped: under `replace` both reads would be
+    loaded."""
+    found: list[dict[str, Any]] = []
     try:
         for items in read:
-            for row in items:
-                at = tuple(row.get(column) for column in key)
-                found[at if key and None not in at else (unkeyed, next(unkeyed))] = row
+            if isinstance(items, Restarted):
+                found.clear()
+            found.extend(items)
     except GongQuotaExhausted:
         if found:
-            yield list(found.values())
+            yield found
         raise
     if replace:
-        rows = list(found.values())
-        yield dlt.mark.with_hints(rows, dlt.mark.make_hints(write_disposition="replace"))
+        yield dlt.mark.with_hints(found, dlt.mark.make_hints(write_disposition="replace"))
     elif found:
-        yield list(found.values())
+        yield found
 
 
 # -- calls --------------------------------------------------------------------------------

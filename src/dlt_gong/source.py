@@ -50,7 +50,7 @@ from dlt_gong.activity import (
     table_period,
 )
 from dlt_gong.calls_reader import CallsReader, Done
-from dlt_gong.client import GongClient
+from dlt_gong.client import GongClient, Restarted
 from dlt_gong.credentials import GongApiKeyCredentials, GongCredentials, GongOAuthCredentials
 from dlt_gong.errors import GongQuotaExhausted
 from dlt_gong.oauth import OAuthSession
@@ -411,7 +411,7 @@ def _full_refresh(
     @_stop_on_quota
     def pages() -> Iterator[Any]:
         yield from reconcile.whole_table(client.items(table.endpoint, params=params or None),
-                                         replace, table.primary_key)  # fmt: skip
+                                         replace)  # fmt: skip
 
     # on a thread of dlt's extract (`parallelized`): a table read whole depends on no
     # other, and read in dlt's turn, each waiting for its answer while nothing else was
@@ -465,7 +465,12 @@ def _per_parent(
         key, value = ask
         personal = _personal(parent)
         asked = personal.original(key) if personal is not None else key
-        return [(value, items) for items in client.items(table.endpoint, **request(asked, value))]
+        pages: list[tuple[str | None, list[dict[str, Any]]]] = []
+        for items in client.items(table.endpoint, **request(asked, value)):
+            if isinstance(items, Restarted):  # read again from its first page
+                pages.clear()
+            pages.append((value, items))
+        return pages
 
     def rows_of(
         key: Any, pages: list[tuple[str | None, list[dict[str, Any]]]], seen: set[tuple[Any, ...]]
@@ -504,7 +509,7 @@ def _per_parent(
         )
         if table.names_call is not None:
             found = kept_whole(found)
-        yield from reconcile.whole_table(found, replace, table.primary_key)
+        yield from reconcile.whole_table(found, replace)
 
     def kept_whole(read: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
         """Rows that name a call (a folder's calls), every parent's at once, so that their
@@ -535,10 +540,14 @@ def _batched(
         def batches() -> Iterator[list[dict[str, Any]]]:
             for i in range(0, len(keys), batch):
                 body = _put(copy.deepcopy(dict(table.fixed)), param, keys[i : i + batch])
+                got: list[dict[str, Any]] = []
                 for items in client.items(table.endpoint, body=body):
-                    yield [row for item in items for row in _rows(table, item)]
+                    if isinstance(items, Restarted):  # read again from its first page
+                        got.clear()
+                    got.extend(row for item in items for row in _rows(table, item))
+                yield got
 
-        yield from reconcile.whole_table(batches(), replace, table.primary_key)
+        yield from reconcile.whole_table(batches(), replace)
 
     return dlt.transformer(children, data_from=parent, **_hints(table, options))
 
