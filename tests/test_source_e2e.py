@@ -436,8 +436,8 @@ def test_a_table_read_whole_again_after_a_refused_cursor_holds_each_row_once(
 ) -> None:
     """Gong refuses the users' second cursor (the clock moved past the cursor's life as
     the first page was served): the sequence starts again from its first page, and the
-    users, loaded with `replace`, are each there once: 12 users, 5 pages a request, so 3
-    pages, 1 refused, 3 again."""
+    users, loaded with `replace`, are each there once: 12 users, 5 a page, so 3 pages, 1
+    refused, 3 again (17 rows when the first read was kept)."""
     config = SandboxConfig(seed=5, users=12, calls=0, days=5, now=NOW, freeze_clock=True,
                            page_size=5, rate_limit_per_second=None, daily_quota=None,
                            cursor_ttl_seconds=60)  # fmt: skip
