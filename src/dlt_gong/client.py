@@ -87,6 +87,17 @@ class Restarted(list[dict[str, Any]]):
     it is a page with nothing on it."""
 
 
+def last_read(read: Iterable[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    """The pages of one paging sequence (`GongClient.items`) as its last read from the
+    first page had them: those before a `Restarted` come again after it."""
+    pages: list[list[dict[str, Any]]] = []
+    for items in read:
+        if isinstance(items, Restarted):
+            pages.clear()
+        pages.append(items)
+    return pages
+
+
 _RESTART: dict[str, Any] = {}
 """What `pages` yields in `Restarted`'s place (compared by identity)."""
 

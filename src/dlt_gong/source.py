@@ -50,7 +50,7 @@ from dlt_gong.activity import (
     table_period,
 )
 from dlt_gong.calls_reader import CallsReader, Done
-from dlt_gong.client import GongClient, Restarted
+from dlt_gong.client import GongClient, last_read
 from dlt_gong.credentials import GongApiKeyCredentials, GongCredentials, GongOAuthCredentials
 from dlt_gong.errors import GongQuotaExhausted
 from dlt_gong.oauth import OAuthSession
@@ -465,12 +465,10 @@ def _per_parent(
         key, value = ask
         personal = _personal(parent)
         asked = personal.original(key) if personal is not None else key
-        pages: list[tuple[str | None, list[dict[str, Any]]]] = []
-        for items in client.items(table.endpoint, **request(asked, value)):
-            if isinstance(items, Restarted):  # read again from its first page
-                pages.clear()
-            pages.append((value, items))
-        return pages
+        return [
+            (value, items)
+            for items in last_read(client.items(table.endpoint, **request(asked, value)))
+        ]
 
     def rows_of(
         key: Any, pages: list[tuple[str | None, list[dict[str, Any]]]], seen: set[tuple[Any, ...]]
@@ -540,12 +538,8 @@ def _batched(
         def batches() -> Iterator[list[dict[str, Any]]]:
             for i in range(0, len(keys), batch):
                 body = _put(copy.deepcopy(dict(table.fixed)), param, keys[i : i + batch])
-                got: list[dict[str, Any]] = []
-                for items in client.items(table.endpoint, body=body):
-                    if isinstance(items, Restarted):  # read again from its first page
-                        got.clear()
-                    got.extend(row for item in items for row in _rows(table, item))
-                yield got
+                read = last_read(client.items(table.endpoint, body=body))
+                yield [row for items in read for item in items for row in _rows(table, item)]
 
         yield from reconcile.whole_table(batches(), replace)
 
