@@ -90,7 +90,7 @@ def prepare(pipeline: dlt.Pipeline, source: DltSource, *, warn: bool = True) -> 
     for resource in source.resources.values():
         hints: dict[str, Any] = {"table_format": TABLE_FORMAT}
         disposition: Any = resource.write_disposition
-        if isinstance(disposition, dict):  # `Table.once_per_run`'s, with `deduplicated`
+        if isinstance(disposition, dict):  # dlt's dict form: {"disposition": "merge", ...}
             disposition = disposition.get("disposition")
         if disposition == "merge":
             hints["write_disposition"] = {"disposition": "merge", "strategy": "upsert"}

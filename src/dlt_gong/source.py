@@ -363,9 +363,10 @@ def _hints(table: Table, options: LoadOptions) -> dict[str, Any]:
     hints: dict[str, Any] = {
         "name": table.name,
         "primary_key": list(table.primary_key),
-        "write_disposition": (
-            {"disposition": "merge", "deduplicated": True} if table.once_per_run else "merge"
-        ),
+        # not dlt's `deduplicated`, even for `once_per_run` tables: a load job that SIGKILL
+        # stopped after it copied its file into the staging table is run again by the next
+        # run, and only the merge's numbering by the primary key drops that second copy
+        "write_disposition": "merge",
     }
     if columns:
         hints["columns"] = columns
