@@ -499,6 +499,26 @@ def test_a_request_in_flight_is_dated_at_its_write() -> None:
     assert went == pytest.approx([0.01 + limiter.reached_within + limiter.window] * 3)
 
 
+def test_a_request_written_late_is_dated_at_its_write() -> None:
+    """Three requests granted at 0 whose threads waited for the interpreter and wrote at
+    0.4, past `counted_within` (0.25): Gong can have counted them as late as 0.5, so the
+    next three wait for 0.5 plus the window, not for 0.25 plus it."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
+    slots = [limiter.acquire() for _ in range(3)]
+    for slot in slots:
+        limiter.written(slot, 0.4)
+    went = []
+    for _ in range(3):
+        limiter.acquire()
+        went.append(now[0])
+    assert went == pytest.approx([0.4 + limiter.reached_within + limiter.window] * 3)
+
+
 def test_a_waiting_request_goes_as_soon_as_a_write_dates_a_slot_earlier() -> None:
     """A fourth request waits for the window while three are in flight, undated (counted
     within an hour, at the latest). Their writes date them: it goes then, not an hour

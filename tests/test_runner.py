@@ -20,7 +20,7 @@ import dlt
 import pytest
 
 from dlt_gong import GongApiKeyCredentials, chunked, gong_source, run_defaults
-from dlt_gong.chunked import PACKAGE_BYTES, SWITCH_INTERVAL, _quick_switching, run_in_packages
+from dlt_gong.chunked import PACKAGE_BYTES, run_in_packages
 from dlt_gong.run_defaults import (
     UNPACED_PACKAGE_BYTES,
     dlt_defaults,
@@ -228,40 +228,6 @@ def test_overlapping_runs_keep_the_defaults_until_the_last_is_done(
         assert os.environ[KEY] == "50"  # still the second run's
         assert os.environ["LOAD__WORKERS"] == "2"
     assert not any(key in os.environ for key in BOUND_KEYS)  # the last one out took them
-
-
-def test_overlapping_packaged_runs_restore_the_switch_interval_once() -> None:
-    before = sys.getswitchinterval()
-    first = _quick_switching()
-    first.__enter__()
-    with _quick_switching():
-        first.__exit__(None, None, None)
-        assert sys.getswitchinterval() == SWITCH_INTERVAL  # the second is still in flight
-    assert sys.getswitchinterval() == before
-
-
-@pytest.mark.parametrize("paced", [True, False], ids=["paced", "unpaced"])
-def test_only_a_paced_run_switches_threads_quickly(tmp_path: Path, paced: bool) -> None:
-    """The feed reads in its own thread: a paced run keeps it a few milliseconds from the
-    interpreter (`SWITCH_INTERVAL`), an unpaced one has no pace to keep and leaves the
-    process's interval as it is; both restore it."""
-    before = sys.getswitchinterval()
-    seen: list[float] = []
-
-    @dlt.resource(name="pages")
-    def pages() -> Any:
-        for n in range(3):
-            seen.append(sys.getswitchinterval())
-            yield [{"n": n}]
-
-    pipeline = dlt.pipeline(
-        f"switch_{paced}", destination=dlt.destinations.duckdb(str(tmp_path / "s.duckdb")),
-        pipelines_dir=str(tmp_path),
-    )  # fmt: skip
-    done = run_in_packages(pipeline, dlt.source(lambda: pages, name="s")(), paced=paced)
-    assert done.row_counts["pages"] == 3
-    assert seen == [SWITCH_INTERVAL if paced else before] * 3
-    assert sys.getswitchinterval() == before
 
 
 def test_the_spool_of_a_killed_run_is_removed_by_the_next_run(tmp_path: Path) -> None:

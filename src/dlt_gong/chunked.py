@@ -35,7 +35,6 @@ import logging
 import pickle
 import queue
 import shutil
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -74,41 +73,6 @@ packages (`_fresh_spool`)."""
 PAGES_AHEAD = 200
 """Pages the feed may spool ahead of the packages (a bound on the spool's disk use): about
 a minute of requests at 3 a second, more than a package takes to normalise and load."""
-
-SWITCH_INTERVAL = 0.0005
-"""Seconds the interpreter lets one thread run before another that waits may take over
-(Python's default is 0.005) while a paced run is in flight. The feed's requests wait for
-the interpreter after each system call while the main thread normalises; at the default, a
-request could leave tens of milliseconds after the rate limiter dated it, enough for Gong
-to count 4 in a second (the benchmark saw 429s at 3/s). A tenth of it keeps that delay to
-a few milliseconds. An unpaced run has no pace to keep and keeps the default: switching
-ten times as often made an unthrottled run of 3,000 calls 5% slower (wall 39.7 against
-37.8 s, the median of 3 interleaved pairs)."""
-
-_SWITCHING_LOCK = threading.Lock()
-_SWITCHING: list[float] = []
-"""The interval the process had before the first packaged run in flight (runs of several
-companies in threads of one process overlap), and one entry per run in flight after it."""
-
-
-@contextlib.contextmanager
-def _quick_switching() -> Iterator[None]:
-    """`SWITCH_INTERVAL` while a packaged run is in flight. The interval is the process's:
-    the first run in sets it, the last one out restores what it was, so that overlapping
-    runs neither undo it under each other nor leave it set after them."""
-    with _SWITCHING_LOCK:
-        if not _SWITCHING:
-            _SWITCHING.append(sys.getswitchinterval())
-            sys.setswitchinterval(SWITCH_INTERVAL)
-        _SWITCHING.append(SWITCH_INTERVAL)
-    try:
-        yield
-    finally:
-        with _SWITCHING_LOCK:
-            _SWITCHING.pop()
-            if len(_SWITCHING) == 1:
-                sys.setswitchinterval(_SWITCHING.pop())
-
 
 PACKAGE_BEHIND_FACTOR = 2
 """A package takes the pages already waiting up to this many times `package_bytes`. A
@@ -401,8 +365,8 @@ def run_in_packages(
     """Extracts, normalises and loads `source` in packages while the feed keeps reading;
     `on_package` gets a line for each package loaded (it is logged at INFO too), and
     `after_package` is called after each package but the last (a checkpoint). `paced`:
-    whether the source's client paces its requests; only then does the run switch threads
-    every `SWITCH_INTERVAL`, which an unpaced run pays for in CPU and gains nothing by."""
+    whether the source's client paces its requests; only then may a package take the pages
+    waiting past its size (`PACKAGE_BEHIND_FACTOR`)."""
     with _stoppable(pipeline):
         return _run_in_packages(
             pipeline, source, loader_file_format, package_bytes, on_package, after_package,
@@ -435,10 +399,7 @@ def _run_in_packages(
     state = copy.deepcopy(dict(pipeline.state))
     feed = _Feed(source, state, schema, Container()[PipelineContext], spool, passed)
     behind = PACKAGE_BEHIND_FACTOR if paced else 1
-    switching = contextlib.ExitStack()
     try:
-        if paced:
-            switching.enter_context(_quick_switching())
         feed.start()
         number = 0
         while True:
@@ -470,6 +431,5 @@ def _run_in_packages(
             signals.raise_if_signalled()
         return done
     finally:
-        switching.close()
         feed.close()
         shutil.rmtree(spool, ignore_errors=True)

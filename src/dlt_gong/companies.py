@@ -10,16 +10,16 @@ another company's. Each company loads into a pipeline and a dataset of its own,
 (pipeline state), staging folders and tables never meet.
 
 Why processes, not threads: a run changes what is the process's, not the run's. dlt's
-settings for the run are environment variables (`run_defaults.dlt_defaults`), the packaged
-run lowers the interpreter's switch interval (`chunked`), malloc's arenas are capped for
-the process, dlt installs its signal handlers in the main thread only, and dlt's extract,
-normalise and DuckDB's load would take turns for one interpreter lock, delaying each
-company's paced requests. Those in-process settings are guarded for overlapping runs
-(counted, not undone under a run in flight), but a process per company shares nothing at
-all: each has its own rate limiter (its own 3/s), OAuth session, logging and failures. A
-company that fails, is stopped by its quota or dies is reported, and the others go on.
-Processes are started with `spawn`: a forked copy of a process with threads (a sandbox, a
-scheduler's) can inherit a lock held by a thread that does not exist in the copy.
+settings for the run are environment variables (`run_defaults.dlt_defaults`), malloc's
+arenas are capped for the process, dlt installs its signal handlers in the main thread
+only, and dlt's extract, normalise and DuckDB's load would take turns for one interpreter
+lock, delaying each company's paced requests. Those in-process settings are guarded for
+overlapping runs (counted, not undone under a run in flight), but a process per company
+shares nothing at all: each has its own rate limiter (its own 3/s), OAuth session, logging
+and failures. A company that fails, is stopped by its quota or dies is reported, and the
+others go on. Processes are started with `spawn`: a forked copy of a process with threads
+(a sandbox, a scheduler's) can inherit a lock held by a thread that does not exist in the
+copy.
 """
 
 from __future__ import annotations

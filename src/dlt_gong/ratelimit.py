@@ -14,7 +14,8 @@ each request is dated at the latest moment Gong can have counted it, the earlies
   moment the write ends, while the answer is still on its way): the network and Gong's
   front end (guess: 0.1 s), which the sandbox's ``late_count`` fault stands for;
 * `counted_within` after it was granted or left, until its write is timed (a request not
-  yet written, a session without `wire.TimedAdapter`).
+  yet written, a session without `wire.TimedAdapter`); a write timed later than that
+  replaces it, since its bytes cannot have been counted before they left.
 
 Several requests may be in flight at once (`GongClient.max_in_flight`): behind a far Gong
 each answer takes most of a second, and one request at a time would run at one a second.
@@ -105,11 +106,15 @@ class SlidingWindowLimiter:
     def written(self, slot: list[float] | None, at: float) -> None:
         """The request of ``slot`` was written at ``at``: Gong counts it within
         `reached_within` of that, so the window need not wait for its answer (with a far
-        Gong, several requests are in flight and each answer takes most of a second)."""
+        Gong, several requests are in flight and each answer takes most of a second).
+
+        The write dates the slot even when it is later than `counted_within` after the
+        request left: its thread waited for the interpreter in between (dlt normalising,
+        a page pickled), and Gong can only count bytes that reached it."""
         if slot is None:
             return
         with self._lock:
-            slot[0] = min(slot[0], max(at, slot[1]) + self.reached_within)
+            slot[0] = max(at, slot[1]) + self.reached_within
             self._moved.notify_all()
 
     def answered(self, slot: list[float] | None, at: float, written: float | None = None) -> None:
