@@ -479,10 +479,13 @@ def test_ahead_sends_nothing_past_a_consumer_that_stopped() -> None:
     assert c.requests_sent <= 3  # the one used, and at most max_in_flight asked ahead
 
 
-def test_a_request_in_flight_is_dated_at_its_write() -> None:
-    """Three requests granted at 0 and written at 0.01, their answers still on the way (a
-    far Gong): the window counts each from its write plus `reached_within`, so the next
-    three go 1.11 s later, not after the answers."""
+@pytest.mark.parametrize("written", [0.01, 0.4], ids=["at-once", "late"])
+def test_a_request_in_flight_is_dated_at_its_write(written: float) -> None:
+    """Three requests granted at 0 and written at ``written``, their answers still on the
+    way (a far Gong): the window counts each from its write plus `reached_within`, so the
+    next three go that plus the window later, not after the answers. Written at 0.4, past
+    `counted_within` (0.25: their threads waited for the interpreter), they are dated at
+    0.5, not at the 0.25 they were granted with."""
     now = [0.0]
 
     def sleep(seconds: float) -> None:
@@ -491,32 +494,12 @@ def test_a_request_in_flight_is_dated_at_its_write() -> None:
     limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
     slots = [limiter.acquire() for _ in range(3)]
     for slot in slots:
-        limiter.written(slot, 0.01)
+        limiter.written(slot, written)
     went = []
     for _ in range(3):
         limiter.acquire()
         went.append(now[0])
-    assert went == pytest.approx([0.01 + limiter.reached_within + limiter.window] * 3)
-
-
-def test_a_request_written_late_is_dated_at_its_write() -> None:
-    """Three requests granted at 0 whose threads waited for the interpreter and wrote at
-    0.4, past `counted_within` (0.25): Gong can have counted them as late as 0.5, so the
-    next three wait for 0.5 plus the window, not for 0.25 plus it."""
-    now = [0.0]
-
-    def sleep(seconds: float) -> None:
-        now[0] += seconds
-
-    limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
-    slots = [limiter.acquire() for _ in range(3)]
-    for slot in slots:
-        limiter.written(slot, 0.4)
-    went = []
-    for _ in range(3):
-        limiter.acquire()
-        went.append(now[0])
-    assert went == pytest.approx([0.4 + limiter.reached_within + limiter.window] * 3)
+    assert went == pytest.approx([written + limiter.reached_within + limiter.window] * 3)
 
 
 def test_a_waiting_request_goes_as_soon_as_a_write_dates_a_slot_earlier() -> None:

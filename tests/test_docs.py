@@ -86,3 +86,25 @@ def test_readme_says_what_the_retention_does_to_each_table() -> None:
     lines = [line.strip() for line in (ROOT / "README.md").read_text().splitlines()]
     for table in TABLES:
         assert f"| `{table.name}` | {table.retention} |" in lines, table.name
+
+
+def test_readme_configuration_lists_every_option() -> None:
+    """Each `gong_source` argument has a row in the README's Configuration table (the two
+    secrets' companions are told in the OAuth and Privacy sections instead): a new option
+    with no row is one a user cannot find."""
+    import inspect
+
+    from dlt_gong.source import gong_source
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    listed = {
+        name
+        for line in section.splitlines()
+        if line.startswith("| `")
+        for name in re.findall(r"`([a-z_]+)`", line.split("|")[1])
+    }
+    told_elsewhere = {"token_store", "personal_data_key"}
+    arguments = set(inspect.signature(gong_source.__wrapped__).parameters)
+    assert arguments - told_elsewhere - listed == set()
+    assert all(f"`{name}`" in readme for name in told_elsewhere)
