@@ -24,7 +24,7 @@ from dlt_gong.errors import (
     GongQuotaExhausted,
     GongUnavailableError,
 )
-from dlt_gong.ratelimit import SlidingWindowLimiter
+from dlt_gong.ratelimit import NOT_WRITTEN, SlidingWindowLimiter
 
 SECRET = "s3cr3t-do-not-leak"
 
@@ -502,6 +502,31 @@ def test_a_request_in_flight_is_dated_at_its_write(written: float) -> None:
     assert went == pytest.approx([written + limiter.reached_within + limiter.window] * 3)
 
 
+def test_a_written_request_keeps_its_date_when_told_when_it_left() -> None:
+    """Three requests granted at 0, timed by `requests` from 0.01 but written at 0.3 (their
+    threads waited for the interpreter), answered at 1.0: being told with the answer that
+    they left at 0.01 does not date them back to 0.26. The next three go at 0.4 plus the
+    window, when Gong can no longer count them in the same second."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
+    slots = [limiter.acquire() for _ in range(3)]
+    for slot in slots:
+        limiter.written(slot, 0.3)
+    now[0] = 1.0
+    for slot in slots:
+        limiter.sent(slot, 0.01)
+        limiter.answered(slot, 1.0, 0.3)
+    went = []
+    for _ in range(3):
+        limiter.acquire()
+        went.append(now[0])
+    assert went == pytest.approx([0.3 + limiter.reached_within + limiter.window] * 3)
+
+
 def test_a_waiting_request_goes_as_soon_as_a_write_dates_a_slot_earlier() -> None:
     """A fourth request waits for the window while three are in flight, undated (counted
     within an hour, at the latest). Their writes date them: it goes then, not an hour
@@ -521,4 +546,4 @@ def test_a_waiting_request_goes_as_soon_as_a_write_dates_a_slot_earlier() -> Non
         limiter.written(slot, 0.05)  # counted by 0.15: out of the window at 1.2
     fourth.join(timeout=60)
     assert not fourth.is_alive()
-    assert got == [[1.2 + 3600.0, 1.2]]
+    assert got == [[1.2 + 3600.0, 1.2, NOT_WRITTEN]]

@@ -38,6 +38,9 @@ import threading
 import time
 from collections.abc import Callable
 
+NOT_WRITTEN = float("-inf")
+"""A slot's write time before its write is timed."""
+
 
 class SlidingWindowLimiter:
     """At most `per_second` requests in any window of ``1 + margin`` seconds, each dated at
@@ -59,7 +62,9 @@ class SlidingWindowLimiter:
         self.reached_within = reached_within
         self.counted_within = counted_within
         self.window = 1.0 + margin_seconds
-        self._slots: list[list[float]] = []  # [when Gong counted it at the latest, when it left]
+        self._slots: list[list[float]] = []
+        """Per request in the window: [when Gong counted it at the latest, when it left,
+        when it was written (`NOT_WRITTEN` until `written`)]."""
         self._lock = threading.Lock()
         self._moved = threading.Condition(self._lock)
         """Notified when a slot is dated earlier (its write or answer): a thread waiting
@@ -77,7 +82,7 @@ class SlidingWindowLimiter:
                 now = self._clock()
                 self._slots = [s for s in self._slots if now - s[0] < self.window - 1e-6]
                 if len(self._slots) < self.per_second:
-                    slot = [now + self.counted_within, now]
+                    slot = [now + self.counted_within, now, NOT_WRITTEN]
                     self._slots.append(slot)
                     return slot
                 oldest = min(s[0] for s in self._slots)
@@ -96,12 +101,22 @@ class SlidingWindowLimiter:
 
     def sent(self, slot: list[float] | None, at: float) -> None:
         """The request of ``slot`` left at ``at`` (this limiter's clock): later than granted
-        when its thread waited, so Gong may count it later too."""
+        when its thread waited, so Gong may count it later too.
+
+        ``at`` is when `requests` started its timer, told after the answer: a request whose
+        write was timed keeps the date its write gave it. The write can come well after the
+        timer started (its thread waited for the interpreter in between): traced on a paced
+        run of 10,000 calls at 0.8 s of latency, a request was written (and counted by the
+        sandbox) 0.285 s after it was granted; dated again from its timer when its answer
+        came, it left the window 0.98 s after that count, and the request let go then met
+        a 429."""
         if slot is None:
             return
         with self._lock:
             if at > slot[1]:
-                slot[0], slot[1] = at + self.counted_within, at
+                slot[1] = at
+                if slot[2] == NOT_WRITTEN:
+                    slot[0] = at + self.counted_within
 
     def written(self, slot: list[float] | None, at: float) -> None:
         """The request of ``slot`` was written at ``at``: Gong counts it within
@@ -114,6 +129,7 @@ class SlidingWindowLimiter:
         if slot is None:
             return
         with self._lock:
+            slot[2] = at
             slot[0] = max(at, slot[1]) + self.reached_within
             self._moved.notify_all()
 
