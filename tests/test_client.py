@@ -479,13 +479,18 @@ def test_ahead_sends_nothing_past_a_consumer_that_stopped() -> None:
     assert c.requests_sent <= 3  # the one used, and at most max_in_flight asked ahead
 
 
-@pytest.mark.parametrize("written", [0.01, 0.4], ids=["at-once", "late"])
-def test_a_request_in_flight_is_dated_at_its_write(written: float) -> None:
+@pytest.mark.parametrize(
+    ("written", "answered"),
+    [(0.01, False), (0.4, False), (0.3, True)],
+    ids=["at-once", "late", "late-then-answered"],
+)
+def test_a_request_in_flight_is_dated_at_its_write(written: float, answered: bool) -> None:
     """Three requests granted at 0 and written at ``written``, their answers still on the
     way (a far Gong): the window counts each from its write plus `reached_within`, so the
     next three go that plus the window later, not after the answers. Written at 0.4, past
     `counted_within` (0.25: their threads waited for the interpreter), they are dated at
-    0.5, not at the 0.25 they were granted with."""
+    0.5, not at the 0.25 they were granted with; answered at 1.0, being told with the
+    answer that they left at 0.01 (`requests`' timer) does not date them back to 0.26."""
     now = [0.0]
 
     def sleep(seconds: float) -> None:
@@ -495,36 +500,16 @@ def test_a_request_in_flight_is_dated_at_its_write(written: float) -> None:
     slots = [limiter.acquire() for _ in range(3)]
     for slot in slots:
         limiter.written(slot, written)
+    if answered:
+        now[0] = 1.0
+        for slot in slots:
+            limiter.sent(slot, 0.01)
+            limiter.answered(slot, 1.0, written)
     went = []
     for _ in range(3):
         limiter.acquire()
         went.append(now[0])
     assert went == pytest.approx([written + limiter.reached_within + limiter.window] * 3)
-
-
-def test_a_written_request_keeps_its_date_when_told_when_it_left() -> None:
-    """Three requests granted at 0, timed by `requests` from 0.01 but written at 0.3 (their
-    threads waited for the interpreter), answered at 1.0: being told with the answer that
-    they left at 0.01 does not date them back to 0.26. The next three go at 0.4 plus the
-    window, when Gong can no longer count them in the same second."""
-    now = [0.0]
-
-    def sleep(seconds: float) -> None:
-        now[0] += seconds
-
-    limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
-    slots = [limiter.acquire() for _ in range(3)]
-    for slot in slots:
-        limiter.written(slot, 0.3)
-    now[0] = 1.0
-    for slot in slots:
-        limiter.sent(slot, 0.01)
-        limiter.answered(slot, 1.0, 0.3)
-    went = []
-    for _ in range(3):
-        limiter.acquire()
-        went.append(now[0])
-    assert went == pytest.approx([0.3 + limiter.reached_within + limiter.window] * 3)
 
 
 def test_a_waiting_request_goes_as_soon_as_a_write_dates_a_slot_earlier() -> None:
